@@ -1,0 +1,157 @@
+"""Kubernetes manifests: YAML and JSON, multi-document, ``List`` kinds, Helm output, stdin.
+
+Documents are loaded with :mod:`eksguard.yaml_loader` (positions on every
+key and value). A document is ours when it has string ``apiVersion`` and ``kind``;
+``*List`` kinds contribute their ``items``. Rendered Helm output keeps the template
+each document came from (the ``# Source:`` comment above it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from eksguard.adapters import Sink, Source
+from eksguard.adapters.source import Unreadable, read_text
+from eksguard.yaml_loader import Document, YamlLimits, YamlProblem, load_documents
+from eksguard.findings import Location
+from eksguard.model import Origin, make_object
+
+SUFFIXES = (".yaml", ".yml", ".json")
+_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
+# A template action where YAML structure goes: alone on a line, or as an unquoted value.
+_TEMPLATE_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?:[^#\n]*?:[ \t]+)?\{\{", re.MULTILINE)
+# Helm-only template references. Other Go templates that live in rendered manifests as
+# data (Alertmanager ``{{ define }}``/``{{ range .Alerts }}``, Prometheus
+# ``{{ $labels.x }}``, Argo ``{{inputs.parameters.x}}``) must not hide a file.
+_HELM_DIRECTIVE = re.compile(r"\{\{-?[^}\n]*?(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\binclude\s+\")")
+
+
+class KubernetesAdapter:
+    """Lifts Kubernetes-shaped YAML/JSON documents into the platform model."""
+
+    name = "kubernetes"
+
+    def __init__(self, limits: YamlLimits = YamlLimits(), max_bytes: int | None = None):
+        self.limits = limits
+        self.max_bytes = max_bytes
+
+    def claims(self, source: Source) -> bool:
+        return source.stdin_data is not None or (not source.is_dir and source.suffix in SUFFIXES)
+
+    def lift(self, source: Source, sink: Sink) -> None:
+        try:
+            text = read_text(source) if self.max_bytes is None else read_text(source, self.max_bytes)
+        except Unreadable as exc:
+            sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
+            return
+        sources = helm_sources(text)
+        template_at = None if sources else helm_directive(text)
+        if template_at is not None:
+            self._unrendered(source, sink, *template_at)
+            return
+        try:
+            documents = load_documents(text, self.limits)
+        except YamlProblem as problem:
+            documents = problem.documents
+            self._report(source, text, sources, problem, sink)
+        if not sources:
+            # ``key: {{ f x }}`` is valid YAML (a flow mapping used as a key); in a
+            # manifest it can only be an unrendered template.
+            template_keys = [mark for doc in documents for mark in doc.complex_keys]
+            if template_keys:
+                self._unrendered(source, sink, *template_keys[0])
+                return
+        for doc in documents:
+            for key, first, line, column in doc.duplicates:
+                sink.problem(
+                    "EKS001",
+                    Location(source.display, line, column),
+                    f"duplicate key {key!r} (first at line {first}): YAML forbids duplicate keys "
+                    f"and tools disagree on which value wins",
+                )
+        fmt = "helm-output" if sources else ("json" if source.suffix == ".json" else "yaml")
+        previous_end = 0
+        for doc in documents:
+            self._lift_document(source, doc, fmt, sources, previous_end, sink)
+            previous_end = doc.end_line
+
+    @staticmethod
+    def _unrendered(source: Source, sink: Sink, line: int, column: int) -> None:
+        sink.problem(
+            "EKS002",
+            Location(source.display, line, column),
+            "unrendered Helm template: its objects were not checked; render it first, "
+            "e.g. `helm template <chart> | eksguard scan -`",
+        )
+
+    @staticmethod
+    def _report(source: Source, text: str, sources: list, problem: YamlProblem, sink: Sink) -> None:
+        location = Location(source.display, problem.line, problem.column)
+        if not sources and _TEMPLATE_LINE.search(text):
+            sink.problem(
+                "EKS002",
+                location,
+                f"unrendered template ({problem.message}): render it first, "
+                f"e.g. `helm template <chart> | eksguard scan -`",
+            )
+        elif (
+            not problem.limit
+            and (source.suffix == ".json" or source.path is None)
+            and text.lstrip()[:1] in ("{", "[")
+            and '"apiVersion"' not in text
+            and '"kind"' not in text
+        ):
+            return  # JSON that is not a manifest (package.json, tsconfig.json with comments...)
+        else:
+            sink.problem("EKS001", location, problem.message)
+
+    @staticmethod
+    def _lift_document(
+        source: Source, doc: Document, fmt: str, sources: list[tuple[int, str]], previous_end: int, sink: Sink
+    ) -> None:
+        body = doc.value
+        if not isinstance(body, dict):
+            return
+        if not isinstance(body.get("apiVersion"), str) or not isinstance(body.get("kind"), str):
+            return
+        template = None
+        if sources:
+            first_line = body.mark[0]
+            i = bisect.bisect_left(sources, (first_line, "")) - 1
+            if i >= 0 and sources[i][0] >= previous_end:
+                template = sources[i][1]
+        origin = Origin(source.display, fmt, doc.index, template)
+        items = body.get("items")
+        if body["kind"].endswith("List") and isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                    sink.add(make_object(item, origin, ("items", index)))
+            return
+        sink.add(make_object(body, origin))
+
+
+def helm_directive(text: str) -> tuple[int, int] | None:
+    """``(line, column)`` of the first Helm-only template action outside a comment."""
+    if "{{" not in text:
+        return None
+    for match in _HELM_DIRECTIVE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[line_start:match.start()]
+        if before.lstrip().startswith("#") or " #" in before:
+            continue
+        return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+    return None
+
+
+def helm_sources(text: str) -> list[tuple[int, str]]:
+    """``(line, template)`` for every ``# Source:`` comment, in line order."""
+    if "# Source: " not in text:
+        return []
+    out = []
+    line, last = 1, 0
+    for match in _SOURCE_COMMENT.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        out.append((line, match.group(1)))
+    return out

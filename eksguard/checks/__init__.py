@@ -1,0 +1,31 @@
+"""Python checks: cross-object rules, or logic too clever for a JSON Schema.
+
+A check is a function ``(platform, params) -> iterable of Violation`` plus a JSON
+Schema for its params. Rule files name it with ``check: <name>``; one check may back
+several rules with different params. Checks ask the platform model and never open
+files. They are registered through the ``eksguard_register_checks`` hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from eksguard.findings import Violation
+from eksguard.model import Platform
+
+CheckFunc = Callable[[Platform, dict], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    func: CheckFunc
+    params_schema: dict = field(default_factory=lambda: {"type": "object", "additionalProperties": False})
+    defaults: dict = field(default_factory=dict)
+
+
+def builtin_checks() -> list[Check]:
+    from eksguard.checks import alb_ingress_group, alb_target_type, workload_pdb
+
+    return [alb_ingress_group.CHECK, alb_target_type.CHECK, workload_pdb.CHECK]

@@ -1,0 +1,178 @@
+"""The ``eksguard`` command: ``scan``, ``rules``, ``explain`` and ``dev`` helpers.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 usage, configuration or environment error (always a single line on stderr).
+Imports are lazy so that a pre-commit run on one file pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from eksguard import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser(plugins=None) -> argparse.ArgumentParser:
+    parser = _Parser(prog="eksguard", description="Static analysis for EKS platforms.")
+    parser.add_argument("--version", action="version", version=f"eksguard {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan files, folders or - (stdin)")
+    scan.add_argument("paths", nargs="*", default=["."], help="files, folders or - for stdin (default: .)")
+    scan.add_argument("--format", "-f", default="text", help="text (default), json, sarif, or a plugin's format")
+    scan.add_argument("--output", "-o", help="write the report to FILE instead of stdout")
+    scan.add_argument("--fail-on", choices=("error", "warning", "note"), default="warning",
+                      help="lowest severity that makes the exit code 1 (default: warning)")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour text output (auto: on a terminal, unless NO_COLOR is set)")
+    scan.add_argument("--verbose", "-v", action="store_true", help="say what was skipped and how long each phase took")
+    if plugins is not None:
+        plugins.add_options(scan)
+
+    sub.add_parser("rules", help="list every rule: code, name, severity, title")
+
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", help="code (EKS601) or name (alb-ingress-without-group)")
+
+    dev = sub.add_parser("dev", help="maintainer commands")
+    dev_sub = dev.add_subparsers(dest="dev_command", parser_class=_Parser)
+    gen = dev_sub.add_parser("gen-docs", help="regenerate docs/rules.md and docs/rules/*.md")
+    gen.add_argument("--docs-dir", default="docs")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from eksguard.plugins import get_plugins
+
+    try:
+        plugins = get_plugins()
+    except Exception as exc:  # noqa: BLE001 - a broken plugin is an environment error
+        print(f"eksguard: error: cannot load plugins: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    parser = build_parser(plugins)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from eksguard.discover import UsageError
+    from eksguard.engine.rules import RuleError
+
+    try:
+        if args.command == "scan":
+            return cmd_scan(args, plugins)
+        if args.command == "rules":
+            return cmd_rules(plugins)
+        if args.command == "explain":
+            return cmd_explain(args, plugins)
+        if args.command == "dev" and args.dev_command == "gen-docs":
+            return cmd_gen_docs(args, plugins)
+        parser.parse_args([args.command, "--help"])
+        return EXIT_USAGE
+    except (UsageError, RuleError) as exc:
+        print(f"eksguard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `eksguard scan | head`: the reader left, nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
+
+
+def repo_root(cwd: Path) -> Path:
+    """The git top-level of ``cwd``, else ``cwd``: where SARIF URIs are relative to."""
+    try:
+        proc = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True, timeout=30)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return Path(proc.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return cwd
+
+
+def cmd_scan(args: argparse.Namespace, plugins) -> int:
+    from eksguard.discover import UsageError
+    from eksguard.engine.runner import scan
+    from eksguard.findings import Severity
+    from eksguard.formatters import Report
+
+    formatters = plugins.formatters()
+    if args.format not in formatters:
+        raise UsageError(f"unknown format {args.format!r} (choose from {', '.join(sorted(formatters))})")
+    cwd = Path.cwd()
+    result = scan(args.paths, plugins, cwd=cwd)
+    if args.verbose:
+        for path, why in result.skipped:
+            print(f"eksguard: skipped {path}: {why}", file=sys.stderr)
+        phases = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
+        print(f"eksguard: {result.files_scanned} files; {phases}", file=sys.stderr)
+    stream = sys.stdout
+    if args.output:
+        try:
+            stream = open(args.output, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    color = args.color == "always" or (
+        args.color == "auto" and not args.output and stream.isatty() and "NO_COLOR" not in os.environ
+    )
+    report = Report(result=result, version=__version__, cwd=cwd, root=repo_root(cwd), color=color)
+    formatter = formatters[args.format](stream, report)
+    try:
+        formatter.start()
+        for finding in result.findings:
+            formatter.handle(finding)
+        formatter.stop()
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    threshold = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN
+
+
+def cmd_rules(plugins) -> int:
+    from eksguard.engine.runner import active_rules
+
+    rules = active_rules(plugins)
+    width = max((len(r.name) for r in rules), default=10)
+    for rule in rules:
+        flag = "" if rule.default else " (off by default)"
+        print(f"{rule.code}  {rule.name:<{width}}  {str(rule.severity):<7}  {rule.title}{flag}")
+    return EXIT_CLEAN
+
+
+def cmd_explain(args: argparse.Namespace, plugins) -> int:
+    from eksguard.discover import UsageError
+    from eksguard.docs import rule_markdown
+    from eksguard.engine.rules import find_rule
+    from eksguard.engine.runner import active_rules
+
+    rule = find_rule(active_rules(plugins), args.rule)
+    if rule is None:
+        raise UsageError(f"no rule {args.rule!r} (see 'eksguard rules')")
+    sys.stdout.write(rule_markdown(rule))
+    return EXIT_CLEAN
+
+
+def cmd_gen_docs(args: argparse.Namespace, plugins) -> int:
+    from eksguard.docs import write_docs
+    from eksguard.engine.runner import active_rules
+
+    written = write_docs(active_rules(plugins), Path(args.docs_dir))
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_CLEAN

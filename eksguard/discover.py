@@ -1,0 +1,163 @@
+"""Finding the inputs of a scan: files, folders (walked in a stable order) and stdin.
+
+Rules of the walk, the same whether or not git is present:
+- skipped folders: ``.git``, ``.terraform``, ``node_modules``, ``vendor`` (and VCS
+  metadata of other tools);
+- inside a git work tree, ``.gitignore`` (and ``.git/info/exclude``, global
+  excludes) are honoured by asking git itself for the file list;
+- symlinks: a linked folder is never entered (its target, when inside the tree, is
+  walked anyway; outside, it is out of scope), and a linked file is read only when
+  its target lies inside the scanned tree and was not read already. No loops, no
+  escapes;
+- a folder holding ``Chart.yaml`` is one source (a Helm chart), not a pile of
+  templates.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eksguard.adapters import Source
+from eksguard.adapters.helm import CHART_FILES
+
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".hg", ".svn"})
+
+
+class UsageError(Exception):
+    """A mistake in how eksguard was called: one line, exit code 2."""
+
+
+@dataclass
+class Discovery:
+    sources: list[Source] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """``path`` relative to ``cwd`` when below it (as linters print), else absolute."""
+    try:
+        return path.relative_to(cwd).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: list[str], cwd: Path | None = None, stdin: bytes | None = None) -> Discovery:
+    """Expand ``paths`` (files, folders, ``-``) into sources in a stable order."""
+    cwd = cwd or Path.cwd()
+    found = Discovery()
+    seen: set[str] = set()
+    for raw in paths:
+        if raw == "-":
+            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            found.sources.append(Source("<stdin>", None, stdin_data=data))
+            continue
+        path = Path(raw)
+        absolute = path if path.is_absolute() else cwd / path
+        if not absolute.exists() and not absolute.is_symlink():
+            raise UsageError(f"{raw}: no such file or directory")
+        if absolute.is_dir():
+            _walk(absolute, cwd, found, seen)
+        elif absolute.is_file():
+            key = os.path.realpath(absolute)
+            if key not in seen:
+                seen.add(key)
+                found.sources.append(Source(display_path(Path(os.path.normpath(absolute)), cwd), absolute))
+        else:
+            raise UsageError(f"{raw}: not a regular file or directory")
+    return found
+
+
+def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
+    root = Path(os.path.normpath(root))
+    real_root = os.path.realpath(root)
+    files = _git_files(root)
+    if files is None:
+        files = _walk_files(root)
+    charts = _chart_dirs(root, files)
+    for rel in sorted(charts):
+        chart = root / rel if rel else root
+        found.sources.append(Source(display_path(chart, cwd), chart, is_dir=True))
+    walked: list[tuple[str, Path]] = []
+    for rel in files:
+        if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
+            continue
+        if any(c == "" or rel == c or rel.startswith(c + "/") for c in charts):
+            continue
+        walked.append((rel, root / rel))
+    # Regular files first, so a link never stands in for the file it points at.
+    added: list[Source] = []
+    for rel, path in walked:
+        if not path.is_symlink() and path.is_file():
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                added.append(Source(display_path(path, cwd), path))
+    for rel, path in walked:
+        if not path.is_symlink():
+            continue
+        display = display_path(path, cwd)
+        target = os.path.realpath(path)
+        if not (target == real_root or target.startswith(real_root + os.sep)):
+            found.skipped.append((display, "symlink to outside the scanned tree"))
+        elif not os.path.isfile(target):
+            found.skipped.append((display, "symlink to a missing file or a folder"))
+        elif target not in seen:
+            seen.add(target)
+            added.append(Source(display, path))
+    found.sources.extend(sorted(added, key=lambda s: s.display))
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """The files git would consider (tracked + untracked, not ignored), or None outside git."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = {os.fsdecode(n) for n in proc.stdout.split(b"\0") if n}
+    if not names and _is_ignored(root):
+        return None  # the user named an ignored folder: scan it, without ignore rules
+    return sorted(names)
+
+
+def _is_ignored(root: Path) -> bool:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "."], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
+def _walk_files(root: Path) -> list[str]:
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):  # followlinks=False: linked dirs not entered
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d)))
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            out.append(rel.replace(os.sep, "/"))
+    return sorted(out)
+
+
+def _chart_dirs(root: Path, files: list[str]) -> list[str]:
+    """Outermost folders (relative, ``""`` for the root) that hold a Chart.yaml."""
+    candidates = sorted(
+        rel.rpartition("/")[0] for rel in files if rel.rpartition("/")[2] in CHART_FILES
+    )
+    charts: list[str] = []
+    for cand in candidates:
+        if any(part in SKIP_DIRS for part in cand.split("/")):
+            continue
+        if any(c == "" or cand == c or cand.startswith(c + "/") for c in charts):
+            continue  # a subchart (charts/x) renders with its parent
+        charts.append(cand)
+    return charts

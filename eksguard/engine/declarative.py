@@ -1,0 +1,77 @@
+"""Single-object rules written as JSON Schema: the object must satisfy ``schema``.
+
+Where a finding points is decided by where the failing subschema sits: a ``const``
+under ``/metadata/annotations/x`` points at that annotation's line; a ``false``
+placed on ``/spec/type`` points at ``type:``. A failed ``required`` is something
+missing, so it points at the object's ``kind:`` line. The message is the nearest
+``x-message`` on the way to the failing subschema, else the rule's ``message``;
+``{kind} {name} {namespace} {value}`` are filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from eksguard.engine.rules import Rule
+from eksguard.findings import Violation
+from eksguard.model import K8sObject, text
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, obj: K8sObject, value: object = None) -> str:
+    values = _Blank(kind=obj.kind, name=obj.name or "?", namespace=obj.namespace or "", value=text(value) or "")
+    return template.format_map(values)
+
+
+@lru_cache(maxsize=None)
+def _validator(rule_code: str, schema_json: str):
+    import json
+
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(schema_json))
+
+
+def _message(rule: Rule, schema_path) -> str:
+    node = rule.schema
+    message = rule.message
+    for step in schema_path:
+        if isinstance(node, dict):
+            if isinstance(node.get("x-message"), str):
+                message = node["x-message"]
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            break
+    if isinstance(node, dict) and isinstance(node.get("x-message"), str):
+        message = node["x-message"]
+    return message
+
+
+def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
+    import json
+
+    validator = _validator(rule.code, json.dumps(rule.schema, sort_keys=True))
+    seen: set[tuple] = set()
+    for error in validator.iter_errors(obj.body):
+        path = tuple(error.absolute_path)
+        if error.validator == "required" or not path:
+            location = obj.kind_location()
+        else:
+            location = obj.location(*path)
+        key = (location.line, location.column, path)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Violation(
+            location=location,
+            message=render(_message(rule, error.absolute_schema_path), obj, error.instance),
+            object=obj.ref,
+            json_path=obj.json_path(*obj.prefix, *path),
+        )

@@ -1,0 +1,148 @@
+"""Rules as data: one YAML file per rule, discovered by globbing rule folders.
+
+No registry to maintain: a folder registered by ``eksguard_register_rule_dirs``
+contributes every ``<area>/<name>.yaml`` below it. Rule files from plugins are
+validated against ``schemas/rule.schema.json`` when loaded; the built-in ones are
+validated by the test suite (they cannot change after install, and skipping the
+validator keeps a one-file scan fast).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from eksguard.findings import Finding, Severity, Violation
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
+
+
+class RuleError(Exception):
+    """A rule file that is not a valid rule: one line, exit code 2."""
+
+
+@dataclass
+class Rule:
+    code: str
+    name: str
+    title: str
+    severity: Severity
+    status: str
+    since: str
+    default: bool
+    area: str
+    tags: list[str]
+    security_severity: float
+    message: str
+    docs: dict
+    path: Path
+    aliases: list[str] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()
+    schema: dict | bool | None = None
+    check: str | None = None
+    engine: bool = False
+    params: dict = field(default_factory=dict)
+    fix: dict = field(default_factory=lambda: {"applicability": "none"})
+
+    @property
+    def fix_applicability(self) -> str:
+        return self.fix.get("applicability", "none")
+
+    def finding(self, violation: Violation) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=violation.message,
+            location=violation.location,
+            object=violation.object,
+            json_path=violation.json_path,
+            related=list(violation.related),
+        )
+
+
+@lru_cache(maxsize=1)
+def rule_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validation_errors(data: object) -> list[str]:
+    """Human-readable problems of one rule file's content against the meta-schema."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(rule_schema(), format_checker=jsonschema.FormatChecker())
+    out = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        out.append(f"{where}: {error.message}")
+    return out
+
+
+def load_rule(path: Path, validate: bool = False) -> Rule:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: cannot load rule file: {str(exc).splitlines()[0]}") from None
+    if validate:
+        errors = validation_errors(data)
+        if errors:
+            raise RuleError(f"{path}: invalid rule file: {errors[0]}")
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a rule file must be a mapping")
+    if data.get("name") != path.stem:
+        raise RuleError(f"{path}: rule name {data.get('name')!r} must equal the file name {path.stem!r}")
+    try:
+        return Rule(
+            code=data["code"],
+            name=data["name"],
+            title=data["title"],
+            severity=Severity.parse(data["severity"]),
+            status=data["status"],
+            since=str(data["since"]),
+            default=bool(data["default"]),
+            area=path.parent.name,
+            tags=list(data.get("tags", [])),
+            security_severity=float(data["security_severity"]),
+            message=data["message"],
+            docs=data["docs"],
+            path=path,
+            aliases=list(data.get("aliases", [])),
+            kinds=tuple(data.get("applies_to", {}).get("kinds", ())),
+            schema=data.get("schema"),
+            check=data.get("check"),
+            engine=bool(data.get("engine", False)),
+            params=dict(data.get("params", {})),
+            fix=dict(data.get("fix", {"applicability": "none"})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(f"{path}: invalid rule file: {exc}") from None
+
+
+def load_rules(dirs: list[Path], builtin: Path | None = None) -> list[Rule]:
+    """Every rule below ``dirs``, sorted by code; duplicate codes or names are an error."""
+    rules: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for folder in dirs:
+        validate = builtin is None or folder.resolve() != builtin.resolve()
+        for path in sorted(folder.glob("*/*.yaml")):
+            rule = load_rule(path, validate=validate)
+            if rule.code in rules:
+                raise RuleError(f"{path}: code {rule.code} is already used by {rules[rule.code].path}")
+            if rule.name in names:
+                raise RuleError(f"{path}: name {rule.name} is already used by {names[rule.name]}")
+            rules[rule.code] = rule
+            names[rule.name] = rule.code
+    return sorted(rules.values(), key=lambda r: r.code)
+
+
+def find_rule(rules: list[Rule], key: str) -> Rule | None:
+    """A rule by code (any case), name or alias."""
+    wanted = key.strip()
+    for rule in rules:
+        if wanted.upper() == rule.code or wanted == rule.name or wanted in rule.aliases:
+            return rule
+    return None

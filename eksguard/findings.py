@@ -1,0 +1,102 @@
+"""What a scan produces: findings with exact locations, and how severities compare."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """SARIF levels, ordered so that ``--fail-on`` is a simple comparison."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file: 1-based line and column, as a person would count them.
+
+    ``path`` is the display path (relative to the working directory when the file
+    lies below it; ``<stdin>`` for standard input). ``template`` names the Helm
+    template (``# Source:``) a rendered document came from.
+    """
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    template: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """Which platform object a finding is about (stable across line shifts)."""
+
+    kind: str
+    name: str | None
+    namespace: str | None = None
+
+    def __str__(self) -> str:
+        if self.namespace:
+            return f"{self.kind} {self.namespace}/{self.name}"
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place involved in a cross-object finding (SARIF ``relatedLocations``)."""
+
+    location: Location
+    message: str
+
+
+@dataclass
+class Violation:
+    """What a check reports; the engine adds the rule's code, name and severity."""
+
+    location: Location
+    message: str
+    object: ObjectRef | None = None
+    json_path: str = ""
+    related: list[Related] = field(default_factory=list)
+
+
+@dataclass
+class Finding:
+    """One result: a rule that fired at a location."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    object: ObjectRef | None = None
+    json_path: str = ""
+    related: list[Related] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across unrelated edits: no line numbers, only what the finding is about."""
+        if self.object is not None:
+            subject = f"{self.object.kind}|{self.object.namespace}|{self.object.name}|{self.json_path}"
+        else:
+            subject = self.message
+        digest = hashlib.sha256(f"{self.code}|{self.location.path}|{subject}".encode()).hexdigest()
+        return digest[:32]
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.code, self.message)

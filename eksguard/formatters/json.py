@@ -1,0 +1,68 @@
+"""Machine output with a stable, documented shape (``docs/json-output.md``).
+
+``schema_version`` changes only when a field is removed or changes meaning; new
+fields may appear at any time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from eksguard.findings import Finding, Location
+from eksguard.formatters import Formatter
+
+SCHEMA_VERSION = 1
+
+
+def location_json(location: Location) -> dict:
+    out = {"path": location.path, "line": location.line, "column": location.column}
+    if location.end_line is not None:
+        out["end_line"] = location.end_line
+        out["end_column"] = location.end_column
+    if location.template:
+        out["template"] = location.template
+    return out
+
+
+def finding_json(finding: Finding) -> dict:
+    out = {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "location": location_json(finding.location),
+        "object": None,
+        "json_path": finding.json_path,
+        "fingerprint": finding.fingerprint,
+        "related": [{"location": location_json(r.location), "message": r.message} for r in finding.related],
+    }
+    if finding.object is not None:
+        out["object"] = {"kind": finding.object.kind, "namespace": finding.object.namespace, "name": finding.object.name}
+    return out
+
+
+class JsonFormatter(Formatter):
+    name = "json"
+
+    def start(self) -> None:
+        self.findings: list[Finding] = []
+
+    def handle(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def stop(self) -> None:
+        counts = Counter(str(f.severity) for f in self.findings)
+        document = {
+            "tool": "eksguard",
+            "version": self.report.version,
+            "schema_version": SCHEMA_VERSION,
+            "summary": {
+                "files_scanned": self.report.result.files_scanned,
+                "findings": len(self.findings),
+                "by_severity": {s: counts.get(s, 0) for s in ("error", "warning", "note")},
+            },
+            "findings": [finding_json(f) for f in self.findings],
+        }
+        json.dump(document, self.stream, indent=2, sort_keys=False)
+        self.stream.write("\n")

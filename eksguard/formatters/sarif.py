@@ -1,0 +1,137 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
+
+URIs are relative to the repository root (git top-level, else the working
+directory) under ``%SRCROOT%``, whatever path was scanned; columns count Unicode
+code points (``columnKind``); ``partialFingerprints`` carry our line-independent
+fingerprint (GitHub's ``upload-sarif`` adds its own line hash).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attr
+import sarif_om as om
+
+from eksguard.docs import help_uri, rule_markdown
+from eksguard.findings import Finding, Location
+from eksguard.formatters import Formatter
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "eksguard/v1"
+
+
+def to_json(value: object) -> object:
+    """sarif-om objects to plain JSON, dropping unset fields."""
+    if attr.has(type(value)):
+        out = {}
+        for field in attr.fields(type(value)):
+            item = getattr(value, field.name)
+            default = field.default
+            if isinstance(default, attr.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            if item is None or (default is not attr.NOTHING and item == default and field.name != "level"):
+                continue
+            out[field.metadata["schema_property_name"]] = to_json(item)
+        return out
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    return value
+
+
+class SarifFormatter(Formatter):
+    name = "sarif"
+
+    def start(self) -> None:
+        self.findings: list[Finding] = []
+
+    def handle(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def _artifact(self, location: Location) -> om.ArtifactLocation:
+        if location.path == "<stdin>":
+            return om.ArtifactLocation(uri="stdin")
+        path = Path(location.path)
+        absolute = path if path.is_absolute() else self.report.cwd / path
+        try:
+            rel = absolute.resolve().relative_to(self.report.root.resolve())
+        except (ValueError, OSError):
+            return om.ArtifactLocation(uri=absolute.as_uri())
+        return om.ArtifactLocation(uri=rel.as_posix(), uri_base_id=SRCROOT)
+
+    def _location(self, location: Location, message: str | None = None, id: int | None = None) -> om.Location:
+        region = om.Region(start_line=location.line, start_column=location.column)
+        if location.end_line is not None:
+            region.end_line, region.end_column = location.end_line, location.end_column
+        loc = om.Location(
+            physical_location=om.PhysicalLocation(artifact_location=self._artifact(location), region=region),
+        )
+        if message is not None:
+            loc.message = om.Message(text=message)
+        if id is not None:
+            loc.id = id
+        if location.template:
+            loc.logical_locations = [om.LogicalLocation(name=location.template, kind="module")]
+        return loc
+
+    def stop(self) -> None:
+        rules = self.report.result.rules
+        index = {rule.code: i for i, rule in enumerate(rules)}
+        descriptors = []
+        for rule in rules:
+            descriptors.append(
+                om.ReportingDescriptor(
+                    id=rule.code,
+                    name=rule.name,
+                    short_description=om.MultiformatMessageString(text=rule.title),
+                    full_description=om.MultiformatMessageString(text=rule.docs["what"].strip()[:1024]),
+                    help=om.MultiformatMessageString(text=rule.docs["what"].strip(), markdown=rule_markdown(rule)),
+                    help_uri=help_uri(rule),
+                    default_configuration=om.ReportingConfiguration(level=str(rule.severity), enabled=rule.default),
+                    properties={
+                        "tags": rule.tags,
+                        "security-severity": f"{rule.security_severity:.1f}",
+                        "precision": "high",
+                        "problem.severity": {"error": "error", "warning": "warning", "note": "recommendation"}[str(rule.severity)],
+                    },
+                )
+            )
+        results = []
+        for finding in self.findings:
+            result = om.Result(
+                rule_id=finding.code,
+                rule_index=index.get(finding.code, -1),
+                level=str(finding.severity),
+                message=om.Message(text=finding.message),
+                locations=[self._location(finding.location)],
+                partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
+            )
+            if finding.related:
+                result.related_locations = [
+                    self._location(r.location, r.message, id=i) for i, r in enumerate(finding.related, start=1)
+                ]
+            if finding.object is not None:
+                result.properties = {"object": str(finding.object), "jsonPath": finding.json_path}
+            results.append(result)
+        run = om.Run(
+            tool=om.Tool(
+                driver=om.ToolComponent(
+                    name="eksguard",
+                    version=self.report.version,
+                    semantic_version=self.report.version,
+                    information_uri="https://github.com/eksguard/eksguard",
+                    rules=descriptors,
+                )
+            ),
+            results=results,
+            column_kind="unicodeCodePoints",
+            original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=self.report.root.resolve().as_uri() + "/")},
+            invocations=[om.Invocation(execution_successful=True)],
+        )
+        log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [to_json(run)]}
+        json.dump(log, self.stream, indent=2)
+        self.stream.write("\n")

@@ -1,0 +1,101 @@
+"""The platform model: one typed view of everything a scan found, whatever its format.
+
+Adapters add objects (:meth:`Platform.add`); rules and checks only read. Typed views
+live in :mod:`eksguard.model.kubernetes`; cross-object resolution that several rules
+share (for example which Ingresses an ALB serves) lives beside them in this package.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TypeVar
+
+from eksguard.model.base import CLUSTER_SCOPED, K8sObject, Origin, string_map, text
+from eksguard.model.ingress import AlbBinding, alb_binding
+from eksguard.model.kubernetes import (
+    VIEWS,
+    ConfigMap,
+    EC2NodeClass,
+    ENIConfig,
+    HorizontalPodAutoscaler,
+    Ingress,
+    IngressClass,
+    IngressClassParams,
+    LabelSelector,
+    NodePool,
+    PodDisruptionBudget,
+    SecurityGroupPolicy,
+    Service,
+    ServiceAccount,
+    Workload,
+)
+
+__all__ = [
+    "AlbBinding",
+    "CLUSTER_SCOPED",
+    "ConfigMap",
+    "EC2NodeClass",
+    "ENIConfig",
+    "HorizontalPodAutoscaler",
+    "Ingress",
+    "IngressClass",
+    "IngressClassParams",
+    "K8sObject",
+    "LabelSelector",
+    "NodePool",
+    "Origin",
+    "Platform",
+    "PodDisruptionBudget",
+    "SecurityGroupPolicy",
+    "Service",
+    "ServiceAccount",
+    "Workload",
+    "alb_binding",
+    "make_object",
+    "string_map",
+    "text",
+]
+
+T = TypeVar("T", bound=K8sObject)
+
+
+def make_object(body: dict, origin: Origin, prefix: tuple = ()) -> K8sObject:
+    """Wrap a Kubernetes-shaped mapping in the typed view for its kind."""
+    kind = body.get("kind")
+    cls = VIEWS.get(kind, K8sObject) if isinstance(kind, str) else K8sObject
+    return cls(body, origin, prefix)
+
+
+class Platform:
+    """Everything one ``eksguard scan`` saw: the scope every cross-object rule correlates."""
+
+    def __init__(self) -> None:
+        self.objects: list[K8sObject] = []
+        self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
+        self._by_name: dict[tuple[str, str | None, str | None], K8sObject] = {}
+
+    def add(self, obj: K8sObject) -> None:
+        self.objects.append(obj)
+        self._by_kind[obj.kind].append(obj)
+        self._by_name.setdefault((obj.kind, obj.namespace, obj.name), obj)
+
+    def kinds(self, *kinds: str) -> list[K8sObject]:
+        """Objects of any of ``kinds``, in scan order."""
+        out: list[K8sObject] = []
+        for kind in kinds:
+            out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def of_kind(self, view: type[T]) -> list[T]:
+        """Objects of every kind a typed view covers (``Workload`` -> Deployment, ...)."""
+        return self.kinds(*view.KINDS)  # type: ignore[return-value]
+
+    def find(self, kind: str, name: str | None, namespace: str | None = None) -> K8sObject | None:
+        """The first object of ``kind`` named ``name`` (namespace ``default`` if omitted
+        for namespaced kinds)."""
+        if kind not in CLUSTER_SCOPED and namespace is None:
+            namespace = "default"
+        return self._by_name.get((kind, namespace, name))
+
+    def alb_binding(self, ingress: Ingress) -> AlbBinding | None:
+        return alb_binding(self, ingress)

@@ -1,0 +1,188 @@
+"""The platform model's building blocks: where an object came from, and the object itself.
+
+Every model object remembers each place it was written (file, line, column, format
+and, for rendered Helm output, the template). Rules ask objects for values and for
+locations; they never open or parse files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eksguard.yaml_loader import locate, value_mark
+from eksguard.findings import Location, ObjectRef
+
+#: Kinds that live outside namespaces; everything else defaults to ``default``.
+CLUSTER_SCOPED = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "IngressClass",
+        "IngressClassParams",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "StorageClass",
+        "PersistentVolume",
+        "PriorityClass",
+        "NodePool",
+        "EC2NodeClass",
+        "NodeClaim",
+        "Provisioner",
+        "AWSNodeTemplate",
+        "ENIConfig",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a document came from.
+
+    ``format`` is one of ``yaml``, ``json``, ``helm-output`` (rendered chart output,
+    from a file or stdin); plugins may add their own.
+    """
+
+    path: str
+    format: str
+    document: int = 0
+    template: str | None = None
+
+    def at(self, mark: tuple[int, int]) -> Location:
+        return Location(self.path, mark[0], mark[1], template=self.template)
+
+
+def text(value: object) -> str | None:
+    """A scalar as Kubernetes would read it (annotation values are strings), else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+class K8sObject:
+    """A Kubernetes-shaped object (``apiVersion``/``kind``/``metadata``), whatever its source.
+
+    ``body`` is the object's mapping with positions; ``prefix`` is its path inside the
+    document (``("items", 3)`` for an item of a ``List``). Accessors are defensive:
+    a value of the wrong type reads as missing, never as an exception.
+    """
+
+    __slots__ = ("body", "origin", "prefix", "_root")
+
+    def __init__(self, body: dict, origin: Origin, prefix: tuple = (), root: object = None):
+        self.body = body
+        self.origin = origin
+        self.prefix = prefix
+        self._root = body if root is None else root
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def api_version(self) -> str:
+        return text(self.body.get("apiVersion")) or ""
+
+    @property
+    def group(self) -> str:
+        """The API group (``networking.k8s.io``), empty for the core group."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def kind(self) -> str:
+        return text(self.body.get("kind")) or ""
+
+    @property
+    def metadata(self) -> dict:
+        meta = self.body.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        return text(self.metadata.get("name"))
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace as written; ``default`` for namespaced kinds that name none."""
+        if self.kind in CLUSTER_SCOPED:
+            return None
+        return text(self.metadata.get("namespace")) or "default"
+
+    @property
+    def display_name(self) -> str:
+        """``namespace/name`` (or ``name`` for cluster-scoped kinds), for messages."""
+        name = self.name or "<unnamed>"
+        return f"{self.namespace}/{name}" if self.namespace else name
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.name, self.namespace)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return string_map(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return string_map(self.metadata.get("annotations"))
+
+    # -- values -----------------------------------------------------------------------
+    def get(self, *path: str | int, default: object = None) -> object:
+        """The value at ``path`` or ``default`` when any step is missing or mistyped."""
+        node: object = self.body
+        for segment in path:
+            if isinstance(node, dict) and not isinstance(segment, int):
+                if segment not in node:
+                    return default
+                node = node[segment]
+            elif isinstance(node, list) and isinstance(segment, int) and -len(node) <= segment < len(node):
+                node = node[segment]
+            else:
+                return default
+        return node
+
+    # -- positions --------------------------------------------------------------------
+    def kind_location(self) -> Location:
+        """The object's ``kind:`` line: where findings about something missing point."""
+        mark, found = locate(self.body, ("kind",))
+        if not found:
+            mark = getattr(self.body, "mark", (1, 1))
+        return self.origin.at(mark)
+
+    def location(self, *path: str | int) -> Location:
+        """Where the key at ``path`` was written; the ``kind:`` line if it is missing."""
+        mark, found = locate(self.body, tuple(path))
+        if not found:
+            return self.kind_location()
+        return self.origin.at(mark)
+
+    def value_location(self, *path: str | int) -> Location:
+        """Where the value at ``path`` starts (its own line for block values)."""
+        mark = value_mark(self.body, tuple(path))
+        return self.origin.at(mark) if mark else self.location(*path)
+
+    def has(self, *path: str | int) -> bool:
+        return locate(self.body, tuple(path))[1]
+
+    def json_path(self, *path: str | int) -> str:
+        """RFC 6901 pointer of ``path`` within the object (stable; used in fingerprints)."""
+        return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.namespace or ''}/{self.name} @ {self.origin.path}>"
+
+
+def string_map(value: object) -> dict[str, str]:
+    """A ``map[string]string`` (labels, annotations) read defensively."""
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for key, item in value.items():
+        as_text = text(item)
+        if isinstance(key, str) and as_text is not None:
+            out[key] = as_text
+    return out

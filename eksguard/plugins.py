@@ -1,0 +1,84 @@
+"""The plugin manager and the typed facade core code uses instead of ``pm.hook``.
+
+Load order (tox's): entry points of group ``eksguard`` (minus those named in
+``EKSGUARD_DISABLE_PLUGINS``, comma-separated), then eksguard's built-in plugin
+modules (:data:`DEFAULT_PLUGINS`), then ``check_pending``. Built-ins register last,
+so pluggy calls them first among equals; plugins add to what they register.
+``EKSGUARD_TRACE_PLUGINS=1`` prints every hook call to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from eksguard import hookspecs
+
+if TYPE_CHECKING:
+    from eksguard.adapters import Adapter
+    from eksguard.checks import Check
+    from eksguard.findings import Finding
+    from eksguard.formatters import Formatter
+    from eksguard.model import Platform
+
+DEFAULT_PLUGINS = (
+    "eksguard.builtin",
+)
+
+
+class Plugins:
+    """One method per hook: the only way core code reaches plugins."""
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self.pm = pm
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        self.pm.hook.eksguard_add_options(parser=parser)
+
+    def loaders(self) -> list["Adapter"]:
+        return [adapter for group in self.pm.hook.eksguard_register_loaders() for adapter in group or ()]
+
+    def checks(self) -> dict[str, "Check"]:
+        out: dict[str, "Check"] = {}
+        for group in reversed(self.pm.hook.eksguard_register_checks()):
+            for check in group or ():
+                out[check.name] = check
+        return out
+
+    def rule_dirs(self) -> list[Path]:
+        return [Path(d) for group in reversed(self.pm.hook.eksguard_register_rule_dirs()) for d in group or ()]
+
+    def formatters(self) -> dict[str, Callable[..., "Formatter"]]:
+        out: dict[str, Callable[..., "Formatter"]] = {}
+        for group in reversed(self.pm.hook.eksguard_register_formatters()):
+            out.update(group or {})
+        return out
+
+    def process_findings(self, findings: list["Finding"], platform: "Platform") -> list["Finding"]:
+        result = self.pm.hook.eksguard_process_findings(findings=findings, platform=platform)
+        return findings if result is None else list(result)
+
+
+def get_plugins(load_entrypoints: bool = True) -> Plugins:
+    pm = pluggy.PluginManager("eksguard")
+    pm.add_hookspecs(hookspecs)
+    if load_entrypoints:
+        for name in filter(None, (n.strip() for n in os.environ.get("EKSGUARD_DISABLE_PLUGINS", "").split(","))):
+            pm.set_blocked(name)
+        pm.load_setuptools_entrypoints("eksguard")
+    for module_name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+    pm.check_pending()
+    if os.environ.get("EKSGUARD_TRACE_PLUGINS") == "1":
+        pm.add_hookcall_monitoring(
+            lambda name, impls, kwargs: print(f"eksguard: hook {name} -> {[i.plugin_name for i in impls]}", file=sys.stderr),
+            lambda outcome, name, impls, kwargs: None,
+        )
+    return Plugins(pm)

@@ -1,0 +1,23 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A crashing rule must fail the tests, not be reported on stderr and skipped.
+os.environ.setdefault("EKSGUARD_DEBUG", "1")
+
+
+@pytest.fixture(scope="session")
+def plugins():
+    from eksguard.plugins import get_plugins
+
+    return get_plugins(load_entrypoints=False)
+
+
+@pytest.fixture(scope="session")
+def rules(plugins):
+    from eksguard.engine.runner import active_rules
+
+    return active_rules(plugins)

@@ -1,0 +1,91 @@
+"""A plugin package adds a rule and a formatter without touching eksguard's code.
+
+The plugin (tests/plugins/eksguard_demo_plugin) is made installed the way pip would:
+a ``*.dist-info`` folder with an ``entry_points.txt`` for group ``eksguard`` on
+``sys.path``; eksguard finds it through ``importlib.metadata`` like any other.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+"""
+
+
+@pytest.fixture
+def plugin_env(tmp_path):
+    site = tmp_path / "site"
+    dist = site / "eksguard_demo_plugin-0.1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: eksguard-demo-plugin\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[eksguard]\ndemo = eksguard_demo_plugin\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(PLUGINS), env.get("PYTHONPATH", "")])
+    (tmp_path / "deploy.yaml").write_text(MANIFEST)
+    return tmp_path, env
+
+
+def run(args, cwd, env):
+    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_plugin_rule_and_formatter(plugin_env):
+    cwd, env = plugin_env
+    listed = run(["rules"], cwd, env)
+    assert listed.returncode == 0, listed.stderr
+    assert "DEMO001  latest-image-tag" in listed.stdout
+    text = run(["scan", "deploy.yaml"], cwd, env)
+    assert "deploy.yaml:9:11: DEMO001 [warning] Deployment web runs image nginx:latest without a pinned tag" in text.stdout
+    assert text.returncode == 1
+    counted = run(["scan", "deploy.yaml", "--format", "count"], cwd, env)
+    assert counted.stdout == "1 findings\n", counted.stderr
+    assert counted.returncode == 1
+
+
+def test_plugin_can_be_disabled(plugin_env):
+    cwd, env = plugin_env
+    env["EKSGUARD_DISABLE_PLUGINS"] = "demo"
+    listed = run(["rules"], cwd, env)
+    assert "DEMO001" not in listed.stdout
+    unknown = run(["scan", "deploy.yaml", "--format", "count"], cwd, env)
+    assert unknown.returncode == 2
+    assert "unknown format 'count'" in unknown.stderr
+
+
+def test_invalid_plugin_rule_file_is_a_one_line_error(plugin_env, tmp_path):
+    cwd, env = plugin_env
+    broken = tmp_path / "brokenplugin"
+    (broken / "eksguard_broken_plugin" / "rules" / "demo").mkdir(parents=True)
+    (broken / "eksguard_broken_plugin" / "__init__.py").write_text(
+        "from pathlib import Path\nfrom eksguard.hookspecs import hookimpl\n"
+        "@hookimpl\ndef eksguard_register_rule_dirs():\n    return [Path(__file__).parent / 'rules']\n"
+    )
+    (broken / "eksguard_broken_plugin" / "rules" / "demo" / "bad-rule.yaml").write_text(
+        "code: DEMO002\nname: bad-rule\nseverity: fatal\n"
+    )
+    dist = tmp_path / "site" / "eksguard_broken_plugin-0.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: eksguard-broken-plugin\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[eksguard]\nbroken = eksguard_broken_plugin\n")
+    env["PYTHONPATH"] = os.pathsep.join([str(broken), env["PYTHONPATH"]])
+    result = run(["rules"], cwd, env)
+    assert result.returncode == 2
+    assert "bad-rule.yaml: invalid rule file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

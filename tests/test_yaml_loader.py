@@ -1,0 +1,108 @@
+"""Positions and safety of the event-driven YAML loader."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from eksguard.yaml_loader import YamlLimits, YamlProblem, YMap, YSeq, load_documents, locate, value_mark
+
+TEXT = """\
+# leading comment
+apiVersion: v1
+kind: Service
+metadata:
+  name: "web"
+  annotations:
+    a.example.com/x: 'true'
+    b: [1, {c: 2}]
+spec:
+  ports:
+    - port: 80
+      name: http
+---
+second: doc
+"""
+
+
+def test_values_are_plain_data_with_resolved_scalars():
+    docs = load_documents("a: 1\nb: yes\nc: ~\nd: 1.5\ne: '1'\nf: 0x1f\ng: 2024-01-01\nh: !!str 3\n")
+    assert docs[0].value == {"a": 1, "b": True, "c": None, "d": 1.5, "e": "1", "f": 31, "g": "2024-01-01", "h": "3"}
+    assert isinstance(docs[0].value, dict) and isinstance(docs[0].value, YMap)
+
+
+def test_key_and_value_positions_are_one_based():
+    docs = load_documents(TEXT)
+    root = docs[0].value
+    assert locate(root, ("kind",)) == ((3, 1), True)
+    assert locate(root, ("metadata", "annotations", "a.example.com/x")) == ((7, 5), True)
+    assert value_mark(root, ("metadata", "annotations", "a.example.com/x")) == (7, 22)
+    assert locate(root, ("metadata", "annotations", "b", 1, "c")) == ((8, 13), True)
+    assert locate(root, ("spec", "ports", 0, "name")) == ((12, 7), True)
+    assert locate(root, ("spec", "ports", 0)) == ((11, 7), True)
+
+
+def test_missing_path_reports_deepest_existing_part():
+    root = load_documents(TEXT)[0].value
+    assert locate(root, ("metadata", "labels", "app")) == ((4, 1), False)
+
+
+def test_documents_know_their_index_and_lines():
+    docs = load_documents(TEXT)
+    assert [d.index for d in docs] == [0, 1]
+    assert docs[1].value == {"second": "doc"}
+    assert locate(docs[1].value, ("second",)) == ((14, 1), True)
+
+
+def test_crlf_and_unicode_columns():
+    root = load_documents("a: é\r\nb: {c: 1}\r\n")[0].value
+    assert locate(root, ("b", "c")) == ((2, 5), True)
+
+
+def test_aliases_share_objects_and_merge_keys_apply():
+    docs = load_documents("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nref: *b\n")
+    root = docs[0].value
+    assert root["use"] == {"x": 1, "y": 3}
+    assert root["ref"] is root["base"]
+    assert locate(root, ("use", "x")) == ((1, 11), True)
+
+
+def test_alias_bomb_is_refused_without_expanding():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        bomb += f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
+    started = time.perf_counter()
+    with pytest.raises(YamlProblem, match="alias bomb"):
+        load_documents(bomb)
+    assert time.perf_counter() - started < 5  # hang guard, not a benchmark
+
+
+@pytest.mark.parametrize("depth", [1_001, 200_000])
+def test_deep_nesting_is_refused_fast(depth):
+    started = time.perf_counter()
+    with pytest.raises(YamlProblem, match="nesting deeper than 1000"):
+        load_documents("[" * depth + "]" * depth)
+    assert time.perf_counter() - started < 5
+
+
+def test_nesting_within_limit_loads():
+    value = load_documents("[" * 500 + "]" * 500, YamlLimits())[0].value
+    assert isinstance(value, YSeq)
+
+
+def test_python_tags_are_never_constructed(tmp_path):
+    marker = tmp_path / "pwned"
+    docs = load_documents(f"a: !!python/object/apply:os.system ['touch {marker}']\nb: !!python/name:os.system ''\n")
+    assert not marker.exists()
+    assert docs[0].value["b"] == ""
+    assert docs[0].value["a"] == [f"touch {marker}"]
+
+
+def test_syntax_error_keeps_earlier_documents_and_position():
+    with pytest.raises(YamlProblem) as info:
+        load_documents("a: 1\n---\nb: [1, 2\n")
+    assert [d.value for d in info.value.documents] == [{"a": 1}]
+    assert (info.value.line, info.value.column) == (4, 1)
+    assert info.value.message.startswith("YAML syntax error")
