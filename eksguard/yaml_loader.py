@@ -50,6 +50,20 @@ class YMap(dict):
         return (_rebuild_map, (dict(self), self.mark, self.key_marks, self.value_marks))
 
 
+class YFloat(float):
+    """A float that keeps the text it was written as: ``version: 1.30`` is "1.30", not 1.3."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> "YFloat":
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self):
+        return (YFloat, (float(self), self.text))
+
+
 class YSeq(list):
     """A sequence that remembers where it and each item were written."""
 
@@ -182,7 +196,7 @@ def _scalar(event: ev.ScalarEvent) -> object:
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:float":
-            return _to_float(value)
+            return YFloat(_to_float(value), value)
     except ValueError:
         return value
     # timestamps, binary, merge keys and unknown or language-specific tags stay text:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from eksguard.findings import Location, Violation
-from eksguard.model import K8sObject, Platform
+from eksguard.model import AwsObject, K8sObject, Platform
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class Sink:
 
     platform: Platform = field(default_factory=Platform)
     problems: list[Problem] = field(default_factory=list)
+    options: dict = field(default_factory=dict)  # scan options adapters may read (helm values...)
 
-    def add(self, obj: K8sObject) -> None:
+    def add(self, obj: "K8sObject | AwsObject") -> None:
         self.platform.add(obj)
 
     def problem(self, code: str, location: Location, message: str) -> None:

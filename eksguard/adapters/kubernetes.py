@@ -12,6 +12,7 @@ import bisect
 import re
 
 from eksguard.adapters import Sink, Source
+from eksguard.adapters.eksctl import lift_cluster_config
 from eksguard.adapters.source import Unreadable, read_text
 from eksguard.yaml_loader import Document, YamlLimits, YamlProblem, load_documents
 from eksguard.findings import Location
@@ -45,6 +46,10 @@ class KubernetesAdapter:
         except Unreadable as exc:
             sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
             return
+        self.lift_text(source, text, sink)
+
+    def lift_text(self, source: Source, text: str, sink: Sink, fmt: str | None = None) -> None:
+        """Lift already-read text (a file, stdin, or a renderer's output) as ``source``."""
         sources = helm_sources(text)
         template_at = None if sources else helm_directive(text)
         if template_at is not None:
@@ -70,7 +75,7 @@ class KubernetesAdapter:
                     f"duplicate key {key!r} (first at line {first}): YAML forbids duplicate keys "
                     f"and tools disagree on which value wins",
                 )
-        fmt = "helm-output" if sources else ("json" if source.suffix == ".json" else "yaml")
+        fmt = fmt or ("helm-output" if sources else ("json" if source.suffix == ".json" else "yaml"))
         previous_end = 0
         for doc in documents:
             self._lift_document(source, doc, fmt, sources, previous_end, sink)
@@ -122,6 +127,9 @@ class KubernetesAdapter:
             if i >= 0 and sources[i][0] >= previous_end:
                 template = sources[i][1]
         origin = Origin(source.display, fmt, doc.index, template)
+        if body["kind"] == "ClusterConfig" and body["apiVersion"].startswith("eksctl.io/"):
+            lift_cluster_config(body, Origin(source.display, "eksctl", doc.index, template), sink)
+            return
         items = body.get("items")
         if body["kind"].endswith("List") and isinstance(items, list):
             for index, item in enumerate(items):

@@ -26,6 +26,6 @@ class Check:
 
 
 def builtin_checks() -> list[Check]:
-    from eksguard.checks import alb_ingress_group, alb_target_type, workload_pdb
+    from eksguard.checks import addon_overwrite, alb_ingress_group, alb_target_type, workload_pdb
 
-    return [alb_ingress_group.CHECK, alb_target_type.CHECK, workload_pdb.CHECK]
+    return [addon_overwrite.CHECK, alb_ingress_group.CHECK, alb_target_type.CHECK, workload_pdb.CHECK]

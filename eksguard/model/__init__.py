@@ -10,6 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypeVar
 
+from eksguard.model.aws import (
+    AWS_KINDS,
+    UNKNOWN,
+    AccessEntry,
+    AccessPolicy,
+    Addon,
+    AwsObject,
+    Cluster,
+    CniSettings,
+    HelmRelease,
+    IamRole,
+    NodeGroup,
+    PodIdentityAssociation,
+    Setting,
+)
 from eksguard.model.base import CLUSTER_SCOPED, K8sObject, Origin, string_map, text
 from eksguard.model.ingress import AlbBinding, alb_binding
 from eksguard.model.kubernetes import (
@@ -31,6 +46,19 @@ from eksguard.model.kubernetes import (
 )
 
 __all__ = [
+    "AWS_KINDS",
+    "UNKNOWN",
+    "AccessEntry",
+    "AccessPolicy",
+    "Addon",
+    "AwsObject",
+    "Cluster",
+    "CniSettings",
+    "HelmRelease",
+    "IamRole",
+    "NodeGroup",
+    "PodIdentityAssociation",
+    "Setting",
     "AlbBinding",
     "CLUSTER_SCOPED",
     "ConfigMap",
@@ -56,7 +84,9 @@ __all__ = [
     "text",
 ]
 
-T = TypeVar("T", bound=K8sObject)
+T = TypeVar("T")
+_AWS_KIND_NAMES = frozenset(cls.KIND for cls in AWS_KINDS)
+ModelObject = K8sObject | AwsObject
 
 
 def make_object(body: dict, origin: Origin, prefix: tuple = ()) -> K8sObject:
@@ -70,30 +100,32 @@ class Platform:
     """Everything one ``eksguard scan`` saw: the scope every cross-object rule correlates."""
 
     def __init__(self) -> None:
-        self.objects: list[K8sObject] = []
-        self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
-        self._by_name: dict[tuple[str, str | None, str | None], K8sObject] = {}
+        self.objects: list[ModelObject] = []
+        self._by_kind: dict[str, list[ModelObject]] = defaultdict(list)
+        self._by_name: dict[tuple[str, str | None, str | None], ModelObject] = {}
 
-    def add(self, obj: K8sObject) -> None:
+    def add(self, obj: ModelObject) -> None:
         self.objects.append(obj)
         self._by_kind[obj.kind].append(obj)
         self._by_name.setdefault((obj.kind, obj.namespace, obj.name), obj)
 
-    def kinds(self, *kinds: str) -> list[K8sObject]:
+    def kinds(self, *kinds: str) -> list[ModelObject]:
         """Objects of any of ``kinds``, in scan order."""
-        out: list[K8sObject] = []
+        out: list[ModelObject] = []
         for kind in kinds:
             out.extend(self._by_kind.get(kind, ()))
         return out
 
     def of_kind(self, view: type[T]) -> list[T]:
-        """Objects of every kind a typed view covers (``Workload`` -> Deployment, ...)."""
-        return self.kinds(*view.KINDS)  # type: ignore[return-value]
+        """Objects of every kind a typed view covers (``Workload`` -> Deployment, ...;
+        ``Addon`` -> EKSAddon)."""
+        kinds = getattr(view, "KINDS", None) or (getattr(view, "KIND"),)
+        return self.kinds(*kinds)  # type: ignore[return-value]
 
-    def find(self, kind: str, name: str | None, namespace: str | None = None) -> K8sObject | None:
+    def find(self, kind: str, name: str | None, namespace: str | None = None) -> ModelObject | None:
         """The first object of ``kind`` named ``name`` (namespace ``default`` if omitted
-        for namespaced kinds)."""
-        if kind not in CLUSTER_SCOPED and namespace is None:
+        for namespaced Kubernetes kinds)."""
+        if kind not in CLUSTER_SCOPED and kind not in _AWS_KIND_NAMES and namespace is None:
             namespace = "default"
         return self._by_name.get((kind, namespace, name))
 

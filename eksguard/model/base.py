@@ -43,13 +43,17 @@ class Origin:
     """Where a document came from.
 
     ``format`` is one of ``yaml``, ``json``, ``helm-output`` (rendered chart output,
-    from a file or stdin); plugins may add their own.
+    from a file or stdin), ``helm-chart``, ``kustomize``, ``eksctl``, ``terraform``,
+    ``terraform-plan`` or ``shell``; plugins may add their own. ``template`` is the Helm
+    template a rendered document came from; ``module`` the Terraform module address
+    (``module.eks``) an object was declared through.
     """
 
     path: str
     format: str
     document: int = 0
     template: str | None = None
+    module: str | None = None
 
     def at(self, mark: tuple[int, int]) -> Location:
         return Location(self.path, mark[0], mark[1], template=self.template)

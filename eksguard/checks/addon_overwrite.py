@@ -1,0 +1,34 @@
+"""EKS501: an add-on update that resolves conflicts with OVERWRITE.
+
+Reads ``resolve_conflicts_on_update`` of every add-on in the model, whatever wrote it
+(Terraform, the EKS module and its default, eksctl, a plan, a script).
+``resolve_conflicts_on_create`` is a different decision and not this rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from eksguard.checks import Check
+from eksguard.findings import Violation
+from eksguard.model import Addon, Platform
+
+
+def check(platform: Platform, params: dict) -> Iterator[Violation]:
+    for addon in platform.of_kind(Addon):
+        setting = addon.setting("resolve_conflicts_on_update")
+        if setting is None or not isinstance(setting.value, str) or setting.value.upper() != "OVERWRITE":
+            continue
+        how = " (the module's default)" if setting.default else ""
+        yield Violation(
+            location=setting.location,
+            message=(
+                f"add-on {addon.display_name} resolves update conflicts with OVERWRITE{how}: every update "
+                f"resets fields you customised (replicas, tolerations, env) to the add-on defaults"
+            ),
+            object=addon.ref,
+            json_path="/resolve_conflicts_on_update",
+        )
+
+
+CHECK = Check("addon-overwrite-conflicts", check)
