@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -93,18 +92,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CLEAN
 
 
-def repo_root(cwd: Path) -> Path:
-    """The git top-level of ``cwd``, else ``cwd``: where SARIF URIs are relative to."""
-    try:
-        proc = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True, timeout=30)
-        if proc.returncode == 0 and proc.stdout.strip():
-            return Path(proc.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return cwd
-
-
 def cmd_scan(args: argparse.Namespace, plugins) -> int:
     from eksguard.discover import UsageError
     from eksguard.engine.runner import scan
@@ -130,7 +117,7 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     color = args.color == "always" or (
         args.color == "auto" and not args.output and stream.isatty() and "NO_COLOR" not in os.environ
     )
-    report = Report(result=result, version=__version__, cwd=cwd, root=repo_root(cwd), color=color)
+    report = Report(result=result, version=__version__, cwd=cwd, color=color)
     formatter = formatters[args.format](stream, report)
     try:
         formatter.start()

@@ -9,6 +9,7 @@ factory is the class itself or any callable ``(stream, report) -> Formatter``.
 from __future__ import annotations
 
 import importlib
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,27 @@ class Report:
     result: "ScanResult"
     version: str
     cwd: Path
-    root: Path  # repository root: git top-level, else the working directory
     color: bool = False
+    _root: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        """The repository root (git top-level, else the working directory), found on
+        first use: only formats that write repository-relative paths pay for git."""
+        if self._root is None:
+            self._root = repo_root(self.cwd)
+        return self._root
+
+
+def repo_root(cwd: Path) -> Path:
+    try:
+        proc = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True, timeout=30)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return Path(proc.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return cwd
 
 
 class Formatter:

@@ -1,0 +1,66 @@
+"""How fast a pre-commit-sized scan is: ``eksguard scan ONE_FILE`` against bare Python.
+
+Usage: python bench/startup.py [FILE] [--runs N]
+
+Prints the median wall time of ``python -c pass``, of parsing FILE with the same YAML
+loader in a fresh interpreter, and of ``eksguard scan FILE``, plus the slowest
+imports of the scan (``-X importtime``). Numbers, not asserts: run it before and after
+a change that touches start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "testdata" / "examples" / "teams" / "search" / "ingress.yaml"
+
+
+def median_seconds(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def slowest_imports(path: Path, count: int = 8) -> list[tuple[int, str]]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "eksguard", "scan", str(path)],
+                          capture_output=True, text=True, cwd=ROOT)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit() and not name.startswith("   "):
+                rows.append((int(cumulative), name.strip()))
+    return sorted(rows, reverse=True)[:count]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    path = Path(args.file).resolve()
+    bare = median_seconds([sys.executable, "-c", "pass"], args.runs)
+    parse = median_seconds([sys.executable, "-c",
+                            "import sys; from eksguard.yaml_loader import load_documents; "
+                            "load_documents(open(sys.argv[1]).read())", str(path)], args.runs)
+    full = median_seconds([sys.executable, "-m", "eksguard", "scan", str(path)], args.runs)
+    print(f"file: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print(f"python -c pass           {bare * 1000:7.1f} ms")
+    print(f"python + parse the file  {parse * 1000:7.1f} ms")
+    print(f"eksguard scan FILE       {full * 1000:7.1f} ms   ({full / parse:.1f}x python + parse)")
+    print("slowest top-level imports (cumulative, ms):")
+    for micros, name in slowest_imports(path):
+        print(f"  {micros / 1000:7.1f}  {name}")
+
+
+if __name__ == "__main__":
+    main()
