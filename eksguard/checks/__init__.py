@@ -26,6 +26,15 @@ class Check:
 
 
 def builtin_checks() -> list[Check]:
-    from eksguard.checks import addon_overwrite, alb_ingress_group, alb_target_type, workload_pdb
+    """Every ``CHECK`` (or ``CHECKS`` list) of the modules in this package: adding a
+    check is adding a module, with no registry to edit."""
+    import importlib
+    import pkgutil
 
-    return [addon_overwrite.CHECK, alb_ingress_group.CHECK, alb_target_type.CHECK, workload_pdb.CHECK]
+    found: list[Check] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found.extend(getattr(module, "CHECKS", ()))
+        if hasattr(module, "CHECK"):
+            found.append(module.CHECK)
+    return found
