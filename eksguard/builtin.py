@@ -13,10 +13,15 @@ from eksguard.hookspecs import hookimpl
 
 @hookimpl
 def eksguard_register_loaders():
-    from eksguard.adapters.helm import HelmChartAdapter
+    from eksguard.adapters.folders import ChartAdapter, KustomizationAdapter
     from eksguard.adapters.kubernetes import KubernetesAdapter
+    from eksguard.adapters.scripts import ScriptsAdapter
+    from eksguard.adapters.terraform import TerraformAdapter
+    from eksguard.adapters.terraform.plan import TerraformPlanAdapter
 
-    return [HelmChartAdapter(), KubernetesAdapter()]
+    # The plan adapter claims .json files by content, so it goes before KubernetesAdapter.
+    return [ChartAdapter(), KustomizationAdapter(), ScriptsAdapter(), TerraformAdapter(), TerraformPlanAdapter(),
+            KubernetesAdapter()]
 
 
 @hookimpl

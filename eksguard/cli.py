@@ -38,6 +38,12 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour text output (auto: on a terminal, unless NO_COLOR is set)")
     scan.add_argument("--verbose", "-v", action="store_true", help="say what was skipped and how long each phase took")
+    scan.add_argument("--helm-values", metavar="FILE", action="append", default=[],
+                      help="values file for every Helm chart scanned (repeatable, later wins)")
+    scan.add_argument("--helm-set", metavar="KEY=VALUE", action="append", default=[],
+                      help="set a Helm value for every chart scanned, as helm --set (repeatable)")
+    scan.add_argument("--render-timeout", metavar="SECONDS", type=float, default=60.0,
+                      help="stop rendering a chart or kustomization after this long (default: 60)")
     if plugins is not None:
         plugins.add_options(scan)
 
@@ -45,6 +51,14 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="code (EKS601) or name (alb-ingress-without-group)")
+
+    max_pods = sub.add_parser("max-pods", help="the VPC CNI max pods of instance types, with the arithmetic")
+    max_pods.add_argument("instance_types", nargs="+", metavar="INSTANCE_TYPE", help="e.g. m5.large")
+    max_pods.add_argument("--prefix-delegation", action="store_true", help="ENABLE_PREFIX_DELEGATION=true")
+    max_pods.add_argument("--custom-networking", action="store_true",
+                          help="AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true (the primary ENI carries no pods)")
+    max_pods.add_argument("--max-eni", type=int, metavar="N", help="MAX_ENI: use at most N ENIs")
+    max_pods.add_argument("--format", "-f", choices=("text", "json"), default="text")
 
     dev = sub.add_parser("dev", help="maintainer commands")
     dev_sub = dev.add_subparsers(dest="dev_command", parser_class=_Parser)
@@ -77,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rules(plugins)
         if args.command == "explain":
             return cmd_explain(args, plugins)
+        if args.command == "max-pods":
+            return cmd_max_pods(args)
         if args.command == "dev" and args.dev_command == "gen-docs":
             return cmd_gen_docs(args, plugins)
         parser.parse_args([args.command, "--help"])
@@ -102,7 +118,7 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     if args.format not in formatters:
         raise UsageError(f"unknown format {args.format!r} (choose from {', '.join(sorted(formatters))})")
     cwd = Path.cwd()
-    result = scan(args.paths, plugins, cwd=cwd)
+    result = scan(args.paths, plugins, cwd=cwd, options=scan_options(args, cwd))
     if args.verbose:
         for path, why in result.skipped:
             print(f"eksguard: skipped {path}: {why}", file=sys.stderr)
@@ -131,6 +147,24 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN
 
 
+def scan_options(args: argparse.Namespace, cwd: Path) -> dict:
+    """The scan options adapters read (``Sink.options``), checked and made absolute."""
+    from eksguard.discover import UsageError
+
+    values = []
+    for name in args.helm_values:
+        path = (cwd / name).resolve()
+        if not path.is_file():
+            raise UsageError(f"--helm-values {name}: no such file")
+        values.append(str(path))
+    for expression in args.helm_set:
+        if "=" not in expression:
+            raise UsageError(f"--helm-set {expression}: expected KEY=VALUE")
+    if not args.render_timeout > 0:
+        raise UsageError("--render-timeout must be a positive number of seconds")
+    return {"helm_values": values, "helm_set": list(args.helm_set), "render_timeout": args.render_timeout}
+
+
 def cmd_rules(plugins) -> int:
     from eksguard.engine.runner import active_rules
 
@@ -152,6 +186,19 @@ def cmd_explain(args: argparse.Namespace, plugins) -> int:
     if rule is None:
         raise UsageError(f"no rule {args.rule!r} (see 'eksguard rules')")
     sys.stdout.write(rule_markdown(rule))
+    return EXIT_CLEAN
+
+
+def cmd_max_pods(args: argparse.Namespace) -> int:
+    from eksguard.discover import UsageError
+    from eksguard.maxpods import UnknownInstanceType, run
+
+    if args.max_eni is not None and args.max_eni < 1:
+        raise UsageError("--max-eni must be 1 or more")
+    try:
+        run(args.instance_types, args.prefix_delegation, args.custom_networking, args.max_eni, args.format)
+    except UnknownInstanceType as exc:
+        raise UsageError(str(exc)) from None
     return EXIT_CLEAN
 
 

@@ -10,7 +10,11 @@ Rules of the walk, the same whether or not git is present:
   its target lies inside the scanned tree and was not read already. No loops, no
   escapes;
 - a folder holding ``Chart.yaml`` is one source (a Helm chart), not a pile of
-  templates.
+  templates;
+- a folder holding a kustomization (``kustomization.yaml``, ``.yml``, ``Kustomization``)
+  is one source too, and the files below it are not scanned on their own; a
+  kustomization used as a base or component by another one in the scan is rendered
+  through it, not alone (see :mod:`eksguard.adapters.kustomize`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eksguard.adapters import Source
-from eksguard.adapters.helm import CHART_FILES
+from eksguard.adapters.folders import CHART_FILES, KUSTOMIZATION_FILES
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".hg", ".svn"})
 
@@ -81,11 +85,20 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
     for rel in sorted(charts):
         chart = root / rel if rel else root
         found.sources.append(Source(display_path(chart, cwd), chart, is_dir=True))
+    kustomizations = _kustomization_dirs(files, charts)
+    roots, rendered_by = _kustomize_roots(root, kustomizations)
+    for rel in roots:
+        folder = root / rel if rel else root
+        found.sources.append(Source(display_path(folder, cwd), folder, is_dir=True))
+    for rel, users in sorted(rendered_by.items()):
+        through = ", ".join(display_path(root / u if u else root, cwd) for u in sorted(users))
+        found.skipped.append((display_path(root / rel if rel else root, cwd), f"kustomize base, rendered through {through}"))
+    units = charts + kustomizations
     walked: list[tuple[str, Path]] = []
     for rel in files:
         if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
             continue
-        if any(c == "" or rel == c or rel.startswith(c + "/") for c in charts):
+        if any(c == "" or rel == c or rel.startswith(c + "/") for c in units):
             continue
         walked.append((rel, root / rel))
     # Regular files first, so a link never stands in for the file it points at.
@@ -146,6 +159,26 @@ def _walk_files(root: Path) -> list[str]:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             out.append(rel.replace(os.sep, "/"))
     return sorted(out)
+
+
+def _kustomize_roots(root: Path, kustomizations: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    if not kustomizations:
+        return [], {}
+    from eksguard.adapters.kustomize import kustomize_roots
+
+    return kustomize_roots(root, kustomizations)
+
+
+def _kustomization_dirs(files: list[str], charts: list[str]) -> list[str]:
+    """Folders (relative, ``""`` for the root) that hold a kustomization, outside charts."""
+    out = sorted({
+        rel.rpartition("/")[0] for rel in files if rel.rpartition("/")[2] in KUSTOMIZATION_FILES
+    })
+    return [
+        d for d in out
+        if not any(part in SKIP_DIRS for part in d.split("/"))
+        and not any(c == "" or d == c or d.startswith(c + "/") for c in charts)
+    ]
 
 
 def _chart_dirs(root: Path, files: list[str]) -> list[str]:

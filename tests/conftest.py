@@ -7,6 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A crashing rule must fail the tests, not be reported on stderr and skipped.
 os.environ.setdefault("EKSGUARD_DEBUG", "1")
+# EKS503 judges cluster versions against the scan date: pin it so results never depend
+# on the day the suite runs (subprocesses such as the SARIF snapshot inherit it).
+os.environ.setdefault("EKSGUARD_TODAY", "2026-09-01")
 
 
 @pytest.fixture(scope="session")

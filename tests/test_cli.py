@@ -22,6 +22,7 @@ metadata:
   namespace: shop
   annotations:
     alb.ingress.kubernetes.io/target-type: ip
+    alb.ingress.kubernetes.io/healthcheck-path: /healthz
 spec:
   ingressClassName: alb
   defaultBackend: {service: {name: web, port: {number: 80}}}

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from eksguard.discover import UsageError, discover
+from renderers import helm_engine
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 FINDING = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+): (?P<code>EKS\d{3}) ")
@@ -293,19 +294,25 @@ def test_chart_folder_is_one_source(no_git_above, in_git):
     assert not [d for d in displays(found) if d.startswith("charts/web/")]
     proc = run_cli(["scan", "."], root)
     assert proc.returncode == 1, proc.stderr
-    assert sorted(findings(proc.stdout)) == [("apps/api.yaml", 2, 1, "EKS406"), ("charts/web/Chart.yaml", 1, 1, "EKS002")]
+    chart = ("charts/web/templates/deployment.yaml", 2, 1, "EKS406") if helm_engine() else ("charts/web/Chart.yaml", 1, 1, "EKS002")
+    assert sorted(findings(proc.stdout)) == [("apps/api.yaml", 2, 1, "EKS406"), chart]
 
 
 def test_chart_scanned_from_inside(no_git_above):
-    """Scanning ``.`` inside a chart: one EKS002, pointing at ``Chart.yaml`` like any other
-    path below the working directory (no ``./`` prefix); a note alone exits 0."""
+    """Scanning ``.`` inside a chart: findings point at its files like any other path
+    below the working directory (no ``./`` prefix): the rendered template, or
+    ``Chart.yaml`` for the EKS002 of a chart that cannot be rendered (a note alone exits 0)."""
     root = no_git_above / "web"
     make_chart(no_git_above, "web")
     found = discover(["."], cwd=root)
     assert [(s.display, s.is_dir) for s in found.sources] == [(".", True)]
     proc = run_cli(["scan", "."], root)
-    assert proc.returncode == 0, proc.stderr
-    assert findings(proc.stdout) == [("Chart.yaml", 1, 1, "EKS002")]
+    if helm_engine():
+        assert proc.returncode == 1, proc.stderr
+        assert findings(proc.stdout) == [("templates/deployment.yaml", 2, 1, "EKS406")]
+    else:
+        assert proc.returncode == 0, proc.stderr
+        assert findings(proc.stdout) == [("Chart.yaml", 1, 1, "EKS002")]
 
 
 # -- command line ------------------------------------------------------------------

@@ -8,7 +8,7 @@ Conventions (STYLE section 5):
   ``LINE CODE`` pairs instead.
 - Only the rule under test and the codes named by markers are compared, so a
   fixture does not have to spell out unrelated findings.
-- Every single-file case is also scanned through stdin (``-``) and must give the
+- Every single-file YAML/JSON case is also scanned through stdin (``-``) and must give the
   same lines.
 """
 
@@ -23,7 +23,8 @@ from eksguard.engine.runner import scan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "testdata" / "rules"
-SUFFIXES = {".yaml", ".yml", ".json"}
+SUFFIXES = {".yaml", ".yml", ".json", ".sh", ".tf"}
+STDIN_SUFFIXES = {".yaml", ".yml", ".json"}  # what stdin can carry
 MARKER = re.compile(r"#\s*expect:\s*([A-Za-z0-9, -]+?)\s*$")
 
 
@@ -95,6 +96,6 @@ def test_fixture(slug, case, plugins, rules):
         assert hits, f"{case.name} is a fail- case but expects no {rule.code}"
     else:
         assert not hits, f"{case.name} is a pass- case but expects {rule.code}"
-    if case.is_file():
+    if case.is_file() and case.suffix in STDIN_SUFFIXES:
         piped = scan(["-"], plugins, cwd=case.parent, stdin=case.read_bytes(), rules=rules)
         assert actual(piped, case, codes) == {("<stdin>", line, code) for _, line, code in expected}

@@ -15,6 +15,7 @@ import json
 from eksguard.adapters import Sink
 from eksguard.findings import Location
 from eksguard.model import (
+    UNKNOWN,
     AccessEntry,
     AccessPolicy,
     Addon,
@@ -107,6 +108,7 @@ def lift_cluster_config(body: YMap, origin: Origin, sink: Sink) -> None:
     else:
         cluster.set("log_types", [], here, default=True)
     put("auto_mode", ("autoModeConfig", "enabled"), default=False)
+    put("support_type", ("upgradePolicy", "supportType"), default="EXTENDED")
     if config.has("iamIdentityMappings"):
         cluster.set("aws_auth_mappings", config.get("iamIdentityMappings"), config.at("iamIdentityMappings"))
     sink.add(cluster)
@@ -143,7 +145,38 @@ def _addon(item: _Node, config: _Node, path: tuple, cluster: str | None, origin:
         pia = _pod_identity(assoc, config, (*path, "podIdentityAssociations", index), cluster, origin, sink,
                             default_namespace=text(item.get("namespaceConfig", "namespace")) or "kube-system")
         addon.pod_identity_associations.append(pia)
+    _addon_iam_by_eksctl(item, config, path, addon)
     sink.add(addon)
+
+
+#: Add-ons for which eksctl attaches recommended IRSA policies when none are given
+#: (``setRecommendedPoliciesForIRSA``, ``pkg/actions/addon/create.go``).
+_RECOMMENDED_IRSA = frozenset({"vpc-cni", "aws-ebs-csi-driver", "aws-efs-csi-driver"})
+_EKSCTL_ROLE = "<role created by eksctl>"
+
+
+def _addon_iam_by_eksctl(item: _Node, config: _Node, path: tuple, addon: Addon) -> None:
+    """IAM that eksctl creates for an add-on on its own (``pkg/actions/addon/create.go``
+    ``Create``): explicit IRSA policies with ``iam.withOIDC``; the recommended Pod Identity
+    associations with ``useDefaultPodIdentityAssociations`` or
+    ``addonsConfig.autoApplyPodIdentityAssociations`` (looked up at create time, so
+    unknown here); otherwise the recommended IRSA policies for vpc-cni and the EBS/EFS
+    CSI drivers when ``iam.withOIDC`` is on. Without OIDC eksctl only warns."""
+    if item.has("serviceAccountRoleARN") or item.has("podIdentityAssociations"):
+        return
+    with_oidc = config.get("iam", "withOIDC") is True
+    explicit = next((f for f in ("attachPolicyARNs", "attachPolicy", "wellKnownPolicies") if item.has(f)), None)
+    if explicit is not None:
+        if with_oidc:
+            addon.set("service_account_role_arn", _EKSCTL_ROLE, config.at(*path, explicit), default=True)
+        return
+    auto = config.get("addonsConfig", "autoApplyPodIdentityAssociations") is True
+    if item.get("useDefaultPodIdentityAssociations") is True:
+        addon.set("pod_identity_associations", UNKNOWN, config.at(*path, "useDefaultPodIdentityAssociations"))
+    elif auto:
+        addon.set("pod_identity_associations", UNKNOWN, config.at("addonsConfig", "autoApplyPodIdentityAssociations"))
+    elif with_oidc and isinstance(addon.name, str) and addon.name.lower() in _RECOMMENDED_IRSA:
+        addon.set("service_account_role_arn", _EKSCTL_ROLE, config.at(*path), default=True)
 
 
 def parse_configuration_values(raw: object, where: Location, sink: Sink) -> object:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Protocol
 
 from eksguard.adapters import Sink, Source
 from eksguard.adapters.eksctl import lift_cluster_config
@@ -26,6 +27,18 @@ _TEMPLATE_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?:[^#\n]*?:[ \t]+)?\{\{", re.M
 # data (Alertmanager ``{{ define }}``/``{{ range .Alerts }}``, Prometheus
 # ``{{ $labels.x }}``, Argo ``{{inputs.parameters.x}}``) must not hide a file.
 _HELM_DIRECTIVE = re.compile(r"\{\{-?[^}\n]*?(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\binclude\s+\")")
+
+
+class Placement(Protocol):
+    """Where the documents of rendered text came from, for adapters that render their
+    input (a Helm chart, a kustomization) and map positions back to the files that
+    produced it. Rendered text is output: template-looking strings in it are data."""
+
+    def origin(self, doc: Document, fmt: str) -> Origin:
+        """The origin of one rendered document (its path, template and line map)."""
+
+    def location(self, line: int, column: int) -> Location:
+        """Where a problem at ``(line, column)`` of the rendered text should be reported."""
 
 
 class KubernetesAdapter:
@@ -48,8 +61,16 @@ class KubernetesAdapter:
             return
         self.lift_text(source, text, sink)
 
-    def lift_text(self, source: Source, text: str, sink: Sink, fmt: str | None = None) -> None:
-        """Lift already-read text (a file, stdin, or a renderer's output) as ``source``."""
+    def lift_text(
+        self, source: Source, text: str, sink: Sink, fmt: str | None = None, placement: Placement | None = None
+    ) -> None:
+        """Lift already-read text (a file, stdin, or a renderer's output) as ``source``.
+
+        ``placement`` is for a renderer's output: it gives each document its origin and
+        each problem its location (see :class:`Placement`)."""
+        if placement is not None:
+            self._lift_rendered(text, sink, fmt or "rendered", placement)
+            return
         sources = helm_sources(text)
         template_at = None if sources else helm_directive(text)
         if template_at is not None:
@@ -80,6 +101,36 @@ class KubernetesAdapter:
         for doc in documents:
             self._lift_document(source, doc, fmt, sources, previous_end, sink)
             previous_end = doc.end_line
+
+    def _lift_rendered(self, text: str, sink: Sink, fmt: str, placement: Placement) -> None:
+        try:
+            documents = load_documents(text, self.limits)
+        except YamlProblem as problem:
+            documents = problem.documents
+            sink.problem("EKS001", placement.location(problem.line, problem.column),
+                         f"rendered output: {problem.message}")
+        for doc in documents:
+            for key, first, line, column in doc.duplicates:
+                sink.problem("EKS001", placement.location(line, column),
+                             f"rendered output has duplicate key {key!r}: YAML forbids duplicate keys "
+                             f"and tools disagree on which value wins")
+            body = doc.value
+            if isinstance(body, dict) and isinstance(body.get("apiVersion"), str) and isinstance(body.get("kind"), str):
+                self._lift_body(body, placement.origin(doc, fmt), sink)
+
+    @staticmethod
+    def _lift_body(body: dict, origin: Origin, sink: Sink) -> None:
+        if body["kind"] == "ClusterConfig" and body["apiVersion"].startswith("eksctl.io/"):
+            lift_cluster_config(body, Origin(origin.path, "eksctl", origin.document, origin.template, lines=origin.lines),
+                                sink)
+            return
+        items = body.get("items")
+        if body["kind"].endswith("List") and isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                    sink.add(make_object(item, origin, ("items", index)))
+            return
+        sink.add(make_object(body, origin))
 
     @staticmethod
     def _unrendered(source: Source, sink: Sink, line: int, column: int) -> None:
@@ -126,17 +177,7 @@ class KubernetesAdapter:
             i = bisect.bisect_left(sources, (first_line, "")) - 1
             if i >= 0 and sources[i][0] >= previous_end:
                 template = sources[i][1]
-        origin = Origin(source.display, fmt, doc.index, template)
-        if body["kind"] == "ClusterConfig" and body["apiVersion"].startswith("eksctl.io/"):
-            lift_cluster_config(body, Origin(source.display, "eksctl", doc.index, template), sink)
-            return
-        items = body.get("items")
-        if body["kind"].endswith("List") and isinstance(items, list):
-            for index, item in enumerate(items):
-                if isinstance(item, dict) and isinstance(item.get("kind"), str):
-                    sink.add(make_object(item, origin, ("items", index)))
-            return
-        sink.add(make_object(body, origin))
+        KubernetesAdapter._lift_body(body, Origin(source.display, fmt, doc.index, template), sink)
 
 
 def helm_directive(text: str) -> tuple[int, int] | None:

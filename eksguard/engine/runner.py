@@ -47,14 +47,17 @@ def scan(
     cwd: Path | None = None,
     stdin: bytes | None = None,
     rules: list[Rule] | None = None,
+    options: dict | None = None,
 ) -> ScanResult:
+    """Scan ``paths``. ``options`` reach every adapter as ``Sink.options`` (Helm values,
+    ``render_timeout``...); plugins may add their own keys."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     found = discover(paths, cwd=cwd, stdin=stdin)
     timings["discover"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    sink = Sink()
+    sink = Sink(options=dict(options or {}))
     adapters = plugins.loaders()
     skipped = list(found.skipped)
     scanned: list[Source] = []

@@ -44,7 +44,6 @@ class TextFormatter(Formatter):
             for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
             if self.counts[s]
         ]
-        self.stream.write(
-            f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) "
-            f"in {len(self.files)} of {files}.\n"
-        )
+        # A chart or a kustomization is one input whose findings may span several files.
+        where = f"{len(self.files)} of {files}" if len(self.files) <= scanned else f"{len(self.files)} files"
+        self.stream.write(f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {where}.\n")

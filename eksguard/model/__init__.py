@@ -26,7 +26,7 @@ from eksguard.model.aws import (
     Setting,
 )
 from eksguard.model.base import CLUSTER_SCOPED, K8sObject, Origin, string_map, text
-from eksguard.model.ingress import AlbBinding, alb_binding
+from eksguard.model.ingress import AlbBinding, AlbGroup, AlbValue, alb_binding, alb_groups
 from eksguard.model.kubernetes import (
     VIEWS,
     ConfigMap,
@@ -60,6 +60,8 @@ __all__ = [
     "PodIdentityAssociation",
     "Setting",
     "AlbBinding",
+    "AlbGroup",
+    "AlbValue",
     "CLUSTER_SCOPED",
     "ConfigMap",
     "EC2NodeClass",
@@ -79,6 +81,7 @@ __all__ = [
     "ServiceAccount",
     "Workload",
     "alb_binding",
+    "alb_groups",
     "make_object",
     "string_map",
     "text",
@@ -131,3 +134,20 @@ class Platform:
 
     def alb_binding(self, ingress: Ingress) -> AlbBinding | None:
         return alb_binding(self, ingress)
+
+    def alb_groups(self) -> list[AlbGroup]:
+        """Every ALB in scope with the Ingresses it serves (see :func:`alb_groups`)."""
+        return alb_groups(self)
+
+    def cluster_admin(self, cluster: Cluster):
+        """Whether anything in scope makes someone cluster-admin of ``cluster``: an
+        :class:`~eksguard.model.identity.AdminVerdict` (see :mod:`eksguard.model.identity`)."""
+        from eksguard.model.identity import cluster_admin
+
+        return cluster_admin(self, cluster)
+
+    def pod_identity_associations(self) -> list[PodIdentityAssociation]:
+        """Every Pod Identity association in scope, standalone or declared in an add-on."""
+        from eksguard.model.identity import pod_identity_associations
+
+        return pod_identity_associations(self)

@@ -124,6 +124,16 @@ class Cluster(AwsObject):
     ``public_access_cidrs`` (list of str), ``secrets_encryption`` (bool: a KMS key for
     Secrets is configured), ``log_types`` (list of str), ``auto_mode`` (bool),
     ``support_type`` (STANDARD | EXTENDED).
+
+    Identity settings (read through :mod:`eksguard.model.identity`):
+    ``aws_auth_mappings`` (the aws-auth rows a tool writes, e.g. eksctl
+    ``iamIdentityMappings``: a list of mappings with ``arn``/``rolearn``),
+    ``enable_cluster_creator_admin_permissions`` (bool: the tool adds the creator as an
+    AmazonEKSClusterAdminPolicy access entry, as the terraform-aws-modules/eks input
+    does), ``access_entries`` (UNKNOWN when the tool declares access entries the adapter
+    could not read, e.g. the module's ``access_entries = var.x``), ``addons`` (the same
+    for add-ons: the module's ``addons = var.x``), ``account_id`` or
+    ``arn`` (when the source names the cluster's account).
     """
 
     KIND: ClassVar[str] = "EKSCluster"
@@ -138,7 +148,10 @@ class Addon(AwsObject):
     the deprecated Terraform ``resolve_conflicts`` maps to both),
     ``configuration_values`` (the parsed object, e.g. ``{"env": {...}}``),
     ``service_account_role_arn``. ``pod_identity_associations`` lists the
-    associations declared inside the add-on.
+    associations declared inside the add-on; a setting of the same name that is
+    UNKNOWN says the tool declares associations the adapter could not read.
+    ``operation`` (``create`` | ``update``) says which call an imperative source makes
+    (``aws eks create-addon`` / ``update-addon``): an update changes only what it names.
     """
 
     KIND: ClassVar[str] = "EKSAddon"
@@ -151,7 +164,8 @@ class AccessEntry(AwsObject):
 
     Settings: ``principal_arn``, ``type`` (STANDARD | EC2_LINUX | EC2_WINDOWS |
     FARGATE_LINUX | EC2 | HYBRID_LINUX), ``kubernetes_groups``. ``policies`` lists the
-    access policy associations as :class:`AccessPolicy`.
+    access policy associations as :class:`AccessPolicy`; a ``policy_associations``
+    setting that is UNKNOWN says there are associations the adapter could not read.
     """
 
     KIND: ClassVar[str] = "AccessEntry"
@@ -171,7 +185,10 @@ class AccessPolicy:
 class PodIdentityAssociation(AwsObject):
     """A Pod Identity association (``name``: ``namespace/serviceaccount``).
 
-    Settings: ``namespace``, ``service_account``, ``role_arn``.
+    Settings: ``namespace``, ``service_account``, ``role_arn`` (an ARN, or a role name
+    where the tool creates the role), ``role_ref`` (the :class:`IamRole` name, e.g. the
+    Terraform address ``aws_iam_role.app``, when the role is declared in scope and its
+    ARN is only known after apply), ``target_role_arn``, ``disable_session_tags``.
     """
 
     KIND: ClassVar[str] = "PodIdentityAssociation"
@@ -184,7 +201,11 @@ class NodeGroup(AwsObject):
     Settings: ``managed`` (bool), ``instance_types`` (list of str), ``ami_type``
     (EKS ``amiType`` or eksctl ``amiFamily``), ``custom_ami`` (bool: an explicit AMI
     id, so EKS does not compute max pods), ``max_pods`` (int), ``capacity_type``,
-    ``node_role`` (ARN or name).
+    ``node_role`` (ARN or name), ``access_entry`` (bool: the tool that creates the group
+    also creates its node access entry, as eksctl and the module's self-managed node
+    groups do), ``launch_template`` (the launch template a managed node group uses: the
+    Terraform address of one declared in scope, which is then a NodeGroup of its own
+    named by that address, else its id or name).
     """
 
     KIND: ClassVar[str] = "NodeGroup"
@@ -194,7 +215,8 @@ class NodeGroup(AwsObject):
 class IamRole(AwsObject):
     """An IAM role defined in scope (``name``: the role name or Terraform address).
 
-    Settings: ``trust_policy`` (the parsed JSON policy document), ``arn`` when known.
+    Settings: ``trust_policy`` (the parsed JSON policy document), ``arn`` when known,
+    ``role_name`` when ``name`` is an address rather than the IAM role name.
     """
 
     KIND: ClassVar[str] = "IAMRole"
@@ -214,8 +236,8 @@ class CniSettings(AwsObject):
 class HelmRelease(AwsObject):
     """A Helm release declared in Terraform (``helm_release``).
 
-    Settings: ``chart``, ``repository``, ``namespace``, ``values`` (merged parsed
-    values), ``set`` (dict of ``name`` -> value).
+    Settings: ``chart``, ``repository``, ``namespace``, ``version`` (the chart
+    version), ``values`` (merged parsed values), ``set`` (dict of ``name`` -> value).
     """
 
     KIND: ClassVar[str] = "HelmRelease"

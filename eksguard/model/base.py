@@ -7,7 +7,8 @@ locations; they never open or parse files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from eksguard.yaml_loader import locate, value_mark
 from eksguard.findings import Location, ObjectRef
@@ -38,6 +39,43 @@ CLUSTER_SCOPED = frozenset(
 )
 
 
+class Target(NamedTuple):
+    """Where a line of rendered text came from: a file, its line and the key's column.
+
+    ``shift``, when set, says the rendered line was matched key for key to this line:
+    a mark's column moves by ``shift`` (so a value's column lands on the value, or on
+    the template action that produced it). Otherwise every mark on the rendered line
+    maps to ``column``.
+    """
+
+    path: str
+    line: int
+    column: int = 1
+    shift: int | None = None
+
+
+class LineMap:
+    """Maps marks in generated text (``helm template``, ``kubectl kustomize`` output) back
+    to the file that produced them, line by line. Lines it does not know map to
+    ``default``. Built by the adapter that renders; read only by :meth:`Origin.at`."""
+
+    __slots__ = ("lines", "default")
+
+    def __init__(self, lines: dict[int, Target], default: Target):
+        self.lines = lines
+        self.default = default
+
+    def at(self, mark: tuple[int, int]) -> tuple[str, int, int]:
+        target = self.lines.get(mark[0], self.default)
+        column = target.column
+        if target.shift is not None:
+            column = max(column, mark[1] + target.shift)
+        return target.path, target.line, column
+
+    def __repr__(self) -> str:
+        return f"<LineMap {len(self.lines)} lines, default {self.default}>"
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a document came from.
@@ -54,8 +92,15 @@ class Origin:
     document: int = 0
     template: str | None = None
     module: str | None = None
+    #: For rendered text (a chart, a kustomization): where each rendered line came from.
+    #: ``path`` then names the file most of the document came from (the template).
+    lines: LineMap | None = field(default=None, compare=False, repr=False)
 
     def at(self, mark: tuple[int, int]) -> Location:
+        """The one place a ``(line, column)`` mark becomes a :class:`Location`."""
+        if self.lines is not None:
+            path, line, column = self.lines.at(mark)
+            return Location(path, line, column, template=self.template)
         return Location(self.path, mark[0], mark[1], template=self.template)
 
 

@@ -1,0 +1,70 @@
+"""Folders that are one input: Helm charts and kustomizations.
+
+Only names and cheap checks live here, so that discovery and adapter registration do
+not load the renderers: :mod:`eksguard.adapters.helm` and
+:mod:`eksguard.adapters.kustomize` are imported when a chart or a kustomization is
+actually lifted (a YAML-only scan never loads them, nor helm-python-sdk).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from eksguard.adapters import Sink, Source
+from eksguard.findings import Location
+
+CHART_FILES = ("Chart.yaml", "Chart.yml")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def is_chart_dir(names: set[str] | list[str]) -> bool:
+    return any(name in names for name in CHART_FILES)
+
+
+class ChartAdapter:
+    """Claims a folder with ``Chart.yaml``; see :class:`eksguard.adapters.helm.HelmChartAdapter`."""
+
+    name = "helm-chart"
+
+    def claims(self, source: Source) -> bool:
+        return source.is_dir and source.path is not None and any(
+            (source.path / name).is_file() for name in CHART_FILES
+        )
+
+    def lift(self, source: Source, sink: Sink) -> None:
+        from eksguard.adapters.helm import HelmChartAdapter
+
+        _guarded(HelmChartAdapter(), source, sink, "Helm chart", CHART_FILES)
+
+
+class KustomizationAdapter:
+    """Claims a folder with a kustomization; see :class:`eksguard.adapters.kustomize.KustomizeAdapter`."""
+
+    name = "kustomize"
+
+    def claims(self, source: Source) -> bool:
+        return source.is_dir and source.path is not None and any(
+            (source.path / name).is_file() for name in KUSTOMIZATION_FILES
+        )
+
+    def lift(self, source: Source, sink: Sink) -> None:
+        from eksguard.adapters.kustomize import KustomizeAdapter
+
+        _guarded(KustomizeAdapter(), source, sink, "kustomization", KUSTOMIZATION_FILES)
+
+
+def _guarded(adapter, source: Source, sink: Sink, what: str, names: tuple[str, ...]) -> None:
+    """Adapters never raise: an unexpected error (a bug, an unreadable folder) is one
+    EKS002 on the folder and the scan goes on (``EKSGUARD_DEBUG=1`` re-raises)."""
+    try:
+        adapter.lift(source, sink)
+    except Exception as exc:  # noqa: BLE001 - isolation boundary, see docstring
+        if os.environ.get("EKSGUARD_DEBUG") == "1":
+            raise
+        assert source.path is not None
+        name = next((n for n in names if (source.path / n).is_file()), names[0])
+        display = name if source.display in ("", ".") else posixpath.join(source.display, name)
+        sink.problem("EKS002", Location(display, 1, 1),
+                     f"{what} {source.display} was not rendered: internal error "
+                     f"({type(exc).__name__}: {exc}); please report it")

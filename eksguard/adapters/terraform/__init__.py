@@ -1,0 +1,134 @@
+"""Terraform: ``.tf`` files (HCL) and ``terraform show -json`` plans, one model mapping.
+
+A Terraform module is a folder: ``var.x`` resolves against the ``variable`` blocks of
+every ``.tf`` file beside it, an access policy association finds its access entry
+in another file, a node group its launch template. So each ``.tf`` source is read in
+the context of its folder (parsed once per scan and cached), and lifts the objects
+it declares itself, located in its own text.
+
+Modules of this package:
+
+- :mod:`.hcl` parses with tree-sitter-hcl (imported on the first ``.tf`` file only)
+  and evaluates literals into positioned YAML-like values;
+- :mod:`.values` reads those values (and plan JSON values) the same way;
+- :mod:`.resources` maps ``aws_*`` resources, :mod:`.k8s` ``kubernetes_*``,
+  ``kubectl_manifest``, ``kubernetes_manifest`` and ``helm_release``, and
+  :mod:`.module` the terraform-aws-modules/eks module;
+- :mod:`.plan` reads plan JSON through the same mappers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from eksguard.adapters import Sink, Source
+from eksguard.adapters.source import Unreadable, read_text
+from eksguard.findings import Location
+from eksguard.model import Origin
+
+SUFFIX = ".tf"
+#: tree-sitter-hcl reads about a MiB a second; real .tf files are a few KiB, so a bigger
+#: one is refused (EKS001) rather than stalling the scan.
+MAX_TF_BYTES = 4 * 1024 * 1024
+
+
+def mappers() -> dict:
+    """resource type (or ``module``) -> mapping function, for HCL and plans alike."""
+    from eksguard.adapters.terraform import k8s, module, resources
+
+    return {**resources.MAPPERS, **k8s.MAPPERS, **module.MAPPERS}
+
+
+def lift_decls(decls: list, context, sink: Sink) -> None:
+    """Run the mapper of each declaration; a mapper bug is one EKS001, never a crash."""
+    table = mappers()
+    for decl in decls:
+        mapper = table.get("module" if decl.mode == "module" else decl.type) if decl.mode != "data" else None
+        if mapper is None:
+            continue
+        try:
+            mapper(decl, context, sink)
+        except Exception as exc:  # noqa: BLE001 - isolation boundary: one odd block never stops a scan
+            if os.environ.get("EKSGUARD_DEBUG") == "1":
+                raise
+            sink.problem("EKS001", decl.location,
+                         f"could not read {decl.address} ({type(exc).__name__}: {exc}); please report it")
+
+
+class _Folder:
+    """One Terraform module folder: every file parsed and evaluated once per scan."""
+
+    def __init__(self, folder: Path, display_dir: PurePosixPath, current: Path, current_text: str):
+        from eksguard.adapters.terraform import hcl
+        from eksguard.adapters.terraform.resources import Declarations
+        from eksguard.adapters.terraform.values import Decl
+
+        parsed = []
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            if not (name.endswith(SUFFIX) or name == "terraform.tfvars" or name.endswith(".auto.tfvars")):
+                continue
+            if path == current:
+                text = current_text
+            elif path.is_symlink() or not path.is_file():
+                continue
+            else:
+                try:
+                    text = read_text(Source(name, path), MAX_TF_BYTES)
+                except Unreadable:
+                    continue
+            display = (display_dir / name).as_posix() if str(display_dir) not in ("", ".") else name
+            parsed.append((path, hcl.parse(text, display)))
+        scope = hcl.Scope([p for _, p in parsed])
+        self.files: dict[Path, hcl.HclFile] = {}
+        decls: list = []
+        for path, one in parsed:
+            if not path.name.endswith(SUFFIX):
+                continue
+            evaluated = hcl.evaluate(one, scope)
+            self.files[path] = evaluated
+            origin = Origin(one.path, "terraform")
+            for block in evaluated.blocks:
+                if block.type in ("resource", "data") and len(block.labels) >= 2:
+                    decls.append(Decl(block.type, block.labels[0], block.labels[1], block.address, block.body,
+                                      origin, block.mark))
+                elif block.type == "module" and block.labels:
+                    decls.append(Decl("module", "module", block.labels[0], block.address, block.body, origin,
+                                      block.mark))
+        self.decls = Declarations(decls)
+
+
+class TerraformAdapter:
+    """Lifts ``.tf`` files (resources, data sources, the EKS module) into the model."""
+
+    name = "terraform"
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, _Folder] = {}
+
+    def claims(self, source: Source) -> bool:
+        return not source.is_dir and source.path is not None and source.suffix == SUFFIX
+
+    def lift(self, source: Source, sink: Sink) -> None:
+        assert source.path is not None
+        try:
+            text = read_text(source, MAX_TF_BYTES)
+        except Unreadable as exc:
+            sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
+            return
+        path = source.path.absolute()
+        folder = self._folders.get(path.parent)
+        if folder is None or path not in folder.files:
+            try:
+                folder = _Folder(path.parent, PurePosixPath(source.display).parent, path, text)
+            except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
+                sink.problem("EKS001", Location(source.display, 1, 1), "nesting too deep")
+                return
+            self._folders[path.parent] = folder
+        evaluated = folder.files[path]
+        for problem in evaluated.problems:
+            sink.problem("EKS001", Location(source.display, problem.line, problem.column), problem.message)
+        mine = [d for d in folder.decls.decls if d.origin.path == evaluated.path]
+        lift_decls(mine, folder.decls, sink)
+

@@ -1,0 +1,197 @@
+"""Kubernetes objects declared in Terraform, lifted into the same model as their YAML twins.
+
+``kubernetes_*`` resources (hashicorp/kubernetes provider) write objects in HCL
+blocks: ``metadata {}``, ``spec { rule { http { path {...} } } }`` with snake_case
+names and singular block names for lists. They become a Kubernetes-shaped mapping
+(camelCase, ``rule`` blocks -> ``rules: [...]``) whose every key keeps the position of
+the HCL attribute or block that wrote it, so the Kubernetes rules run unchanged and
+point into the ``.tf`` file. Maps written as attribute values (``annotations``,
+``labels``, ``data``) are user data and keep their keys.
+
+``kubernetes_manifest.manifest`` already mirrors the YAML; ``kubectl_manifest.yaml_body``
+is YAML text (usually a heredoc), read with the YAML loader and positioned in the
+``.tf`` file. ``helm_release`` becomes a :class:`~eksguard.model.HelmRelease` with its
+values parsed and merged and its ``set`` entries, in the v2 block form and the v3
+list-of-objects form.
+"""
+
+from __future__ import annotations
+
+from eksguard.adapters import Sink
+from eksguard.adapters.terraform.resources import Declarations
+from eksguard.adapters.terraform.values import Decl, embedded_documents, plain, version_text
+from eksguard.model import UNKNOWN, HelmRelease, make_object
+from eksguard.yaml_loader import YMap, YSeq
+
+#: resource type -> (apiVersion, kind)
+KINDS = {
+    "kubernetes_ingress_v1": ("networking.k8s.io/v1", "Ingress"),
+    "kubernetes_ingress": ("networking.k8s.io/v1beta1", "Ingress"),
+    "kubernetes_ingress_class_v1": ("networking.k8s.io/v1", "IngressClass"),
+    "kubernetes_ingress_class": ("networking.k8s.io/v1", "IngressClass"),
+    "kubernetes_service_v1": ("v1", "Service"),
+    "kubernetes_service": ("v1", "Service"),
+    "kubernetes_service_account_v1": ("v1", "ServiceAccount"),
+    "kubernetes_service_account": ("v1", "ServiceAccount"),
+    "kubernetes_config_map_v1": ("v1", "ConfigMap"),
+    "kubernetes_config_map": ("v1", "ConfigMap"),
+    "kubernetes_config_map_v1_data": ("v1", "ConfigMap"),
+    "kubernetes_deployment_v1": ("apps/v1", "Deployment"),
+    "kubernetes_deployment": ("apps/v1", "Deployment"),
+    "kubernetes_stateful_set_v1": ("apps/v1", "StatefulSet"),
+    "kubernetes_stateful_set": ("apps/v1", "StatefulSet"),
+    "kubernetes_daemon_set_v1": ("apps/v1", "DaemonSet"),
+    "kubernetes_daemonset": ("apps/v1", "DaemonSet"),
+    "kubernetes_pod_disruption_budget_v1": ("policy/v1", "PodDisruptionBudget"),
+    "kubernetes_horizontal_pod_autoscaler_v2": ("autoscaling/v2", "HorizontalPodAutoscaler"),
+}
+
+#: block names the provider writes in the singular for Kubernetes lists
+LIST_BLOCKS = {
+    "rule": "rules", "path": "paths", "tls": "tls", "container": "containers", "init_container": "initContainers",
+    "port": "ports", "env": "env", "env_from": "envFrom", "volume": "volumes", "volume_mount": "volumeMounts",
+    "toleration": "tolerations", "image_pull_secret": "imagePullSecrets", "image_pull_secrets": "imagePullSecrets",
+    "host_aliases": "hostAliases", "match_expressions": "matchExpressions", "secret": "secrets",
+    "topology_spread_constraint": "topologySpreadConstraints", "metric": "metrics", "subject": "subjects",
+    "node_selector_term": "nodeSelectorTerms", "preferred_during_scheduling_ignored_during_execution":
+    "preferredDuringSchedulingIgnoredDuringExecution",
+}
+#: in these parents the block is a single object although its name is a list elsewhere
+_SINGLE_IN = {("service", "port")}
+#: provider arguments that are not part of the object
+_PROVIDER_ONLY = {"wait_for_load_balancer", "wait_for_rollout", "timeouts", "force", "field_manager", "lifecycle",
+                  "depends_on", "count", "for_each", "provider", "dynamic", "id"}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _object(body: dict, parent: str = "") -> YMap:
+    """An HCL block body (or a plan's block object) as a Kubernetes mapping."""
+    out = YMap()
+    out.mark = getattr(body, "mark", (1, 1))
+    key_marks = getattr(body, "key_marks", {})
+    value_marks = getattr(body, "value_marks", {})
+    for key, value in body.items():
+        if key in _PROVIDER_ONLY or value is None:
+            continue
+        mark = key_marks.get(key, out.mark)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            marks = getattr(value, "item_marks", [mark] * len(value))
+            if key in LIST_BLOCKS and (parent, key) not in _SINGLE_IN:
+                seq = YSeq()
+                seq.mark = mark
+                for item, item_mark in zip(value, marks):
+                    seq.append(_object(item, key))
+                    seq.item_marks.append(item_mark)
+                out[LIST_BLOCKS[key]] = seq
+                out.key_marks[LIST_BLOCKS[key]] = mark
+                out.value_marks[LIST_BLOCKS[key]] = mark
+                continue
+            converted: object = _object(value[0], key)
+        elif isinstance(value, str) and key == "replicas" and value.isdigit():
+            converted = int(value)
+        else:
+            converted = value  # scalars, lists of scalars and user maps (labels, annotations) as written
+        name = camel(key)
+        out[name] = converted
+        out.key_marks[name] = mark
+        out.value_marks[name] = value_marks.get(key, mark)
+    return out
+
+
+def kubernetes_resource(decl: Decl, decls: Declarations, sink: Sink) -> None:
+    api_version, kind = KINDS[decl.type]
+    body = _object(decl.body)
+    out = YMap()
+    out.mark = decl.mark
+    out.update({"apiVersion": api_version, "kind": kind})
+    out.key_marks.update({"apiVersion": decl.mark, "kind": decl.mark})
+    out.value_marks.update({"apiVersion": decl.mark, "kind": decl.mark})
+    for key, value in body.items():
+        out[key] = value
+        out.key_marks[key] = body.key_marks[key]
+        out.value_marks[key] = body.value_marks[key]
+    sink.add(make_object(plain(out), decl.origin))
+
+
+def kubernetes_manifest(decl: Decl, decls: Declarations, sink: Sink) -> None:
+    manifest = decl.body.get("manifest")
+    if isinstance(manifest, dict) and isinstance(manifest.get("kind"), str):
+        sink.add(make_object(plain(manifest), decl.origin))
+
+
+def kubectl_manifest(decl: Decl, decls: Declarations, sink: Sink) -> None:
+    body = decl.read()
+    if not body.has("yaml_body"):
+        return
+    docs = embedded_documents(body.get("yaml_body"), body.expr("yaml_body"), body.at("yaml_body"), sink,
+                              f"{decl.address} yaml_body")
+    override = body.get("override_namespace")
+    for doc in docs:
+        if isinstance(doc, dict) and isinstance(doc.get("apiVersion"), str) and isinstance(doc.get("kind"), str):
+            if isinstance(override, str) and isinstance(doc.get("metadata"), YMap):
+                doc["metadata"]["namespace"] = str(override)
+                doc["metadata"].key_marks["namespace"] = body.key_mark("override_namespace")
+            sink.add(make_object(doc, decl.origin))
+
+
+def _merge(base: dict, extra: dict) -> None:
+    """Helm's values merge: maps merge key by key, anything else is replaced."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+            if isinstance(base, YMap) and isinstance(extra, YMap):
+                base.key_marks[key] = extra.key_marks.get(key, extra.mark)
+                base.value_marks[key] = extra.value_marks.get(key, extra.mark)
+
+
+def helm_release(decl: Decl, decls: Declarations, sink: Sink) -> None:
+    body = decl.read()
+    release = HelmRelease(body.text("name") or decl.address, decl.origin, decl.location)
+    body.put(release, "chart", "chart")
+    body.put(release, "repository", "repository")
+    body.put(release, "namespace", "namespace", default="default")
+    body.put(release, "version", "version", convert=version_text)
+    if body.has("values"):
+        items = body.get("values")
+        merged = YMap()
+        merged.mark = body.key_mark("values")
+        if isinstance(items, list):
+            marks = getattr(items, "item_marks", [])
+            unreadable = False
+            for i, item in enumerate(items):
+                where = decl.origin.at(marks[i]) if i < len(marks) else body.at("values")
+                expr = items.exprs.get(i) if hasattr(items, "exprs") else None
+                if item is UNKNOWN and (expr is None or (expr.partial is None and expr.data is None)):
+                    unreadable = True  # file("values.yaml"), templatefile(...): values we cannot see
+                for doc in embedded_documents(item, expr, where, sink, f"{decl.address} values[{i}]"):
+                    if isinstance(doc, dict):
+                        _merge(merged, doc)
+            # Values merged from what could be read would look complete; they are not.
+            release.set("values", UNKNOWN if unreadable else merged, body.at("values"))
+        else:
+            release.set("values", UNKNOWN, body.at("values"))
+    settings: dict = {}
+    first = None
+    for key in ("set", "set_list", "set_sensitive"):
+        for entry in body.blocks(key):  # v2 blocks and v3 list of objects read alike
+            name = entry.get("name")
+            if isinstance(name, str):
+                settings[str(name)] = plain(entry.get("value"))
+                first = first or body.at(key)
+    if first is not None:
+        release.set("set", settings, first)
+    sink.add(release)
+
+
+MAPPERS = {
+    **{type_: kubernetes_resource for type_ in KINDS},
+    "kubernetes_manifest": kubernetes_manifest,
+    "kubectl_manifest": kubectl_manifest,
+    "helm_release": helm_release,
+}

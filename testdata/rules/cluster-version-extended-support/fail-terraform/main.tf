@@ -1,0 +1,30 @@
+# scan date 2026-09-01 in the tests (EKSGUARD_TODAY)
+resource "aws_eks_cluster" "legacy" {
+  name     = "legacy"
+  role_arn = "arn:aws:iam::111122223333:role/eks-cluster"
+  version  = "1.32" # expect: EKS503
+
+  vpc_config {
+    subnet_ids = ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60718"]
+  }
+}
+
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 21.0"
+
+  name               = "platform"
+  kubernetes_version = "1.33" # expect: EKS503
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60718"]
+}
+
+module "eks_v20" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.37"
+
+  cluster_name    = "analytics"
+  cluster_version = "1.30" # expect: EKS503
+  vpc_id          = "vpc-0123456789abcdef0"
+  subnet_ids      = ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60718"]
+}

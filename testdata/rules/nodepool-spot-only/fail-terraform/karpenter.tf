@@ -1,0 +1,47 @@
+resource "kubectl_manifest" "spot_pool" {
+  yaml_body = <<-YAML
+    apiVersion: karpenter.sh/v1
+    kind: NodePool
+    metadata:
+      name: spot
+    spec:
+      template:
+        spec:
+          nodeClassRef:
+            group: karpenter.k8s.aws
+            kind: EC2NodeClass
+            name: default
+          requirements:
+            - key: karpenter.sh/capacity-type
+              operator: In
+              values: ["spot"]  # expect: EKS404
+            - key: karpenter.k8s.aws/instance-category
+              operator: In
+              values: ["c", "m", "r"]
+      limits:
+        cpu: 1000
+  YAML
+}
+
+resource "kubernetes_manifest" "spot_pool_2" {
+  manifest = {
+    apiVersion = "karpenter.sh/v1"
+    kind       = "NodePool"
+    metadata   = { name = "spot-2" }
+    spec = {
+      template = {
+        spec = {
+          nodeClassRef = { group = "karpenter.k8s.aws", kind = "EC2NodeClass", name = "default" }
+          requirements = [
+            {
+              key      = "karpenter.sh/capacity-type"
+              operator = "NotIn"
+              values   = ["on-demand"]  # expect: EKS404
+            },
+          ]
+        }
+      }
+      limits = { cpu = "500" }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+resource "kubernetes_deployment_v1" "api" {
+  metadata {
+    name      = "api"
+    namespace = "shop"
+  }
+  spec {
+    replicas = 2
+    selector {
+      match_labels = { app = "api" }
+    }
+    template {
+      metadata {
+        labels = { app = "api" }
+      }
+      spec {
+        container {
+          name  = "api"
+          image = "api:1.0"
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "api" {
+  metadata {
+    name      = "api"
+    namespace = "shop"
+  }
+  spec {
+    min_available = "2"  # expect: EKS407
+    selector {
+      match_labels = { app = "api" }
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "frozen" {
+  metadata {
+    name      = "frozen"
+    namespace = "shop"
+  }
+  spec {
+    max_unavailable = "0"  # expect: EKS407
+    selector {
+      match_labels = { app = "frozen" }
+    }
+  }
+}

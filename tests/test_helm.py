@@ -1,0 +1,384 @@
+"""Helm charts rendered by the real engine (``helm`` on PATH or helm-python-sdk).
+
+Charts live in ``testdata/charts/``. Tests that render skip when no engine is
+installed, and fail instead under CI (``CI=true``), where .ci/run installs the
+``helm`` extra. Positions are pinned exactly: findings point into the template file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from eksguard.adapters.helm import _Chart, _classify, split_helm_output
+from eksguard.adapters.helm_lines import template_line_map
+from eksguard.engine.runner import scan
+from renderers import has_sdk, helm_engine, require
+
+ROOT = Path(__file__).resolve().parent.parent
+CHARTS = ROOT / "testdata" / "charts"
+
+
+@pytest.fixture
+def engine():
+    require(helm_engine() is not None, "a Helm engine (helm or helm-python-sdk)")
+
+
+def run(plugins, rules, *paths, cwd=ROOT, **options):
+    return scan([str(p) for p in paths], plugins, cwd=cwd, rules=rules, options=options)
+
+
+def hits(result, *codes):
+    return sorted((f.location.path, f.location.line, f.location.column, f.code)
+                  for f in result.findings if not codes or f.code in codes)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+# -- rendering and positions ----------------------------------------------------------
+
+def test_replicated_deployment_without_pdb_points_into_its_template(engine, plugins, rules):
+    result = run(plugins, rules, "testdata/charts/billing-api")
+    [finding] = [f for f in result.findings if f.code == "EKS406"]
+    assert (finding.location.path, finding.location.line, finding.location.column) == (
+        "testdata/charts/billing-api/templates/deployment.yaml", 2, 1)
+    assert finding.location.template == "billing-api/templates/deployment.yaml"
+    assert "runs 3 replicas" in finding.message
+    [deployment] = result.platform.kinds("Deployment")
+    assert deployment.origin.format == "helm-chart"
+    assert deployment.name == "release-name-billing-api"
+
+
+def test_helm_set_changes_the_values(engine, plugins, rules):
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_set=["replicaCount=1"])
+    assert hits(result, "EKS406") == []
+    assert [d.get("spec", "replicas") for d in result.platform.kinds("Deployment")] == [1]
+
+
+def test_helm_values_file(engine, plugins, rules):
+    values = CHARTS / "billing-api" / "values-prod.yaml"
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_values=[str(values)])
+    assert hits(result, "EKS406") == []
+    [pdb] = result.platform.kinds("PodDisruptionBudget")
+    assert pdb.kind_location().path == "testdata/charts/billing-api/templates/pdb.yaml"
+    assert pdb.kind_location().line == 3
+
+
+def test_values_files_then_sets_later_wins(engine, plugins, rules, tmp_path):
+    first = write(tmp_path, {"a.yaml": "replicaCount: 5\nimage: {tag: '9.9'}\n"}) / "a.yaml"
+    second = write(tmp_path, {"b.yaml": "replicaCount: 4\n"}) / "b.yaml"
+    result = run(plugins, rules, "testdata/charts/billing-api",
+                 helm_values=[str(first), str(second)], helm_set=["image.tag=10.0"])
+    [deployment] = result.platform.kinds("Deployment")
+    assert deployment.get("spec", "replicas") == 4
+    assert deployment.get("spec", "template", "spec", "containers", 0, "image").endswith(":10.0")
+
+
+def test_positions_map_key_by_key_into_the_template(engine, plugins, rules):
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_set=["ingress.targetType=instance"])
+    template = "testdata/charts/billing-api/templates/"
+    assert hits(result, "EKS602") == [(template + "ingress.yaml", 12, 5, "EKS602")]
+    [deployment] = result.platform.kinds("Deployment")
+
+    def at(location):
+        return location.path.removeprefix(template), location.line, location.column
+
+    containers = ("spec", "template", "spec", "containers")
+    assert at(deployment.location("spec", "replicas")) == ("deployment.yaml", 8, 3)
+    assert at(deployment.value_location("spec", "replicas")) == ("deployment.yaml", 8, 13)  # the {{ action
+    assert at(deployment.location(*containers, 0, "image")) == ("deployment.yaml", 19, 11)
+    assert at(deployment.location(*containers, 0, "ports", 0, "containerPort")) == ("deployment.yaml", 22, 15)
+    # Keys an action generated map to their nearest literal ancestor.
+    assert at(deployment.location(*containers, 0, "resources", "requests", "cpu")) == ("deployment.yaml", 24, 11)
+    assert at(deployment.location("metadata", "labels", "helm.sh/chart")) == ("deployment.yaml", 5, 3)
+    [ingress] = result.platform.kinds("Ingress")
+    group = ("metadata", "annotations", "alb.ingress.kubernetes.io/group.name")
+    assert at(ingress.location(*group)) == ("ingress.yaml", 10, 5)
+    assert ingress.location(*group).template == "billing-api/templates/ingress.yaml"
+
+
+def test_subcharts_render_with_their_parent(engine, plugins, rules):
+    result = run(plugins, rules, "testdata/charts/platform-stack")
+    assert hits(result, "EKS406") == [
+        ("testdata/charts/platform-stack/charts/metrics-gateway/templates/deployment.yaml", 2, 1, "EKS406"),
+        ("testdata/charts/platform-stack/charts/queue-worker/templates/statefulset.yaml", 2, 1, "EKS406"),
+    ]
+    templates = {f.location.template for f in result.findings if f.code == "EKS406"}
+    # Helm names an aliased subchart by its alias; the file is found by its name.
+    assert templates == {"platform-stack/charts/gateway/templates/deployment.yaml",
+                         "platform-stack/charts/queue-worker/templates/statefulset.yaml"}
+    quiet = run(plugins, rules, "testdata/charts/platform-stack",
+                helm_set=["queue-worker.replicas=1", "gateway.enabled=false"])
+    assert hits(quiet, "EKS406") == []
+    assert [d.name for d in quiet.platform.kinds("Deployment")] == []
+
+
+def test_cli_passes_values_and_checks_them(engine, tmp_path):
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "eksguard", "scan", "testdata/charts/billing-api",
+                               "--format", "json", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    def codes(proc):
+        return sorted(f["code"] for f in json.loads(proc.stdout)["findings"])
+
+    assert "EKS406" in codes(cli())
+    assert "EKS406" not in codes(cli("--helm-set", "replicaCount=1"))
+    assert "EKS406" not in codes(cli("--helm-values", "testdata/charts/billing-api/values-prod.yaml"))
+    for bad in (["--helm-values", "nope.yaml"], ["--helm-set", "replicaCount"], ["--render-timeout", "0"]):
+        proc = cli(*bad)
+        assert proc.returncode == 2 and proc.stdout == "", bad
+        assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("eksguard: error:"), proc.stderr
+
+
+# -- charts that do not render --------------------------------------------------------
+
+def test_charts_that_fail_to_render_are_findings_and_the_scan_goes_on(engine):
+    proc = subprocess.run(
+        [sys.executable, "-m", "eksguard", "scan", "testdata/charts", "--format", "json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NO_COLOR": "1", "EKSGUARD_DEBUG": "1"},
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ""
+    found = {(f["location"]["path"], f["location"]["line"], f["location"]["column"], f["code"])
+             for f in json.loads(proc.stdout)["findings"]}
+    assert ("testdata/charts/broken-template/templates/configmap.yaml", 6, 1, "EKS001") in found
+    assert ("testdata/charts/required-value/templates/serviceaccount.yaml", 6, 35, "EKS002") in found
+    assert ("testdata/charts/billing-api/templates/deployment.yaml", 2, 1, "EKS406") in found
+
+
+def test_missing_dependency_is_eks002_naming_dependency_build(plugins, rules, tmp_path):
+    """No engine needed: the chart is refused before rendering, as Helm would."""
+    write(tmp_path, {
+        "web/Chart.yaml": """\
+            apiVersion: v2
+            name: web
+            version: 0.1.0
+            dependencies:
+              - name: postgresql
+                version: 15.x.x
+                repository: https://charts.bitnami.com/bitnami
+            """,
+        "web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    })
+    result = run(plugins, rules, "web", cwd=tmp_path)
+    [finding] = result.findings
+    assert (finding.code, finding.location.path, finding.location.line, finding.location.column) == (
+        "EKS002", "web/Chart.yaml", 5, 5)
+    assert "`helm dependency build web`" in finding.message
+
+
+def test_render_time_is_bounded(engine, plugins, rules, tmp_path):
+    write(tmp_path, {
+        "slow/Chart.yaml": "apiVersion: v2\nname: slow\nversion: 0.1.0\n",
+        "slow/templates/cm.yaml": "{{- range until 1000000000 }}{{ end }}\napiVersion: v1\nkind: ConfigMap\n",
+        "plain.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {replicas: 2}\n",
+    })
+    result = run(plugins, rules, ".", cwd=tmp_path, render_timeout=1)
+    assert hits(result) == [("plain.yaml", 2, 1, "EKS406"), ("slow/Chart.yaml", 1, 1, "EKS002")]
+    [note] = [f for f in result.findings if f.code == "EKS002"]
+    assert "longer than 1 s" in note.message
+
+
+def test_without_a_renderer_the_chart_is_one_eks002_with_the_command(plugins, rules):
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_renderer="none")
+    [finding] = result.findings
+    assert (finding.code, finding.location.path, finding.location.line) == (
+        "EKS002", "testdata/charts/billing-api/Chart.yaml", 1)
+    assert "`helm template testdata/charts/billing-api | eksguard scan -`" in finding.message
+
+
+def test_library_chart_renders_nothing(plugins, rules, tmp_path):
+    write(tmp_path, {
+        "lib/Chart.yaml": "apiVersion: v2\nname: lib\ntype: library\nversion: 0.1.0\n",
+        "lib/templates/_x.tpl": '{{- define "x" }}y{{ end }}\n',
+    })
+    assert run(plugins, rules, "lib", cwd=tmp_path).findings == []
+
+
+def test_broken_chart_yaml_is_eks001(plugins, rules, tmp_path):
+    write(tmp_path, {"bad/Chart.yaml": "apiVersion: v2\nname: [bad\n"})
+    [finding] = run(plugins, rules, "bad", cwd=tmp_path).findings
+    assert (finding.code, finding.location.path, finding.location.line) == ("EKS001", "bad/Chart.yaml", 3)
+
+
+# -- the helm binary ------------------------------------------------------------------
+
+FAKE_HELM = """\
+#!{python}
+# A stand-in for `helm template`: records how it was called, renders with the SDK and
+# prints what helm prints (one `---` / `# Source:` block per document).
+import json, os, sys
+import helm_python as helm
+with open({log!r}, "w") as log:
+    json.dump({{"argv": sys.argv[1:], "env": dict(os.environ), "plugins": os.listdir(os.environ["HELM_PLUGINS"])}}, log)
+args = sys.argv[1:]
+values = {{}}
+for flag, value in zip(args, args[1:]):
+    if flag == "--set":
+        values.update(helm.parse_set_string(value))
+chart_dir = args[2]
+with helm.Chart.load(chart_dir) as chart:
+    try:
+        out = chart.render(values, name=args[1], namespace="default")
+    except helm.HelmError as exc:
+        print("Error: " + str(exc).replace(chr(10), " "), file=sys.stderr)
+        sys.exit(1)
+for name, text in sorted(out.items()):
+    if name.endswith("NOTES.txt") or not text.strip():
+        continue
+    for doc in text.split(chr(10) + "---" + chr(10)):
+        if doc.strip():
+            print("---" + chr(10) + "# Source: " + name + chr(10) + doc.strip(chr(10)))
+"""
+
+
+def test_helm_binary_on_path_is_used_sandboxed(plugins, rules, tmp_path, monkeypatch):
+    require(has_sdk(), "helm-python-sdk (the stand-in helm binary renders with it)")
+    log = tmp_path / "call.json"
+    fake = tmp_path / "bin" / "helm"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_HELM.format(python=sys.executable, log=str(log)))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HELM_PLUGINS", str(tmp_path / "user-plugins"))
+    values = CHARTS / "billing-api" / "values-prod.yaml"
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_renderer="binary",
+                 helm_set=["ingress.targetType=instance"], helm_values=[str(values)])
+    call = json.loads(log.read_text())
+    assert call["argv"][:2] == ["template", "release-name"]
+    assert call["argv"][2] == str((CHARTS / "billing-api").resolve())
+    assert call["argv"][3:] == ["--namespace", "default", "--values", str(values), "--set", "ingress.targetType=instance"]
+    env = call["env"]
+    assert env["HELM_PLUGINS"] != str(tmp_path / "user-plugins") and call["plugins"] == []
+    assert env["HTTPS_PROXY"] == "http://127.0.0.1:9"
+    assert hits(result, "EKS602") == [("testdata/charts/billing-api/templates/ingress.yaml", 12, 5, "EKS602")]
+
+
+def test_helm_binary_errors_keep_their_position(plugins, rules, tmp_path, monkeypatch):
+    require(has_sdk(), "helm-python-sdk (the stand-in helm binary renders with it)")
+    fake = tmp_path / "bin" / "helm"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_HELM.format(python=sys.executable, log=str(tmp_path / "call.json")))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    result = run(plugins, rules, "testdata/charts/required-value", helm_renderer="binary")
+    assert hits(result) == [("testdata/charts/required-value/templates/serviceaccount.yaml", 6, 35, "EKS002")]
+
+
+@pytest.mark.parametrize("message, expected", [
+    ('template: web/templates/d.yaml:8:20: executing "web/templates/d.yaml" at <.Values.x.y>: nil pointer '
+     'evaluating interface {}.y', ("EKS002", "web/templates/d.yaml", 8, 20)),
+    ("parse error at (web/templates/d.yaml:4): function \"nope\" not defined", ("EKS001", "web/templates/d.yaml", 4, 1)),
+    ("execution error at (web/templates/d.yaml:3:11): name is required", ("EKS002", "web/templates/d.yaml", 3, 11)),
+    ("YAML parse error on web/templates/d.yaml: error converting YAML to JSON: yaml: line 5: mapping values "
+     "are not allowed in this context", ("EKS001", "web/templates/d.yaml", 1, 1)),
+    ("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to "
+     "fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: redis",
+     ("EKS002", "web/Chart.yaml", 1, 1)),
+    ("cannot load values.yaml: error converting YAML to JSON: yaml: line 3: did not find expected key",
+     ("EKS001", "web/values.yaml", 3, 1)),
+    ("something unexpected", ("EKS002", "web/Chart.yaml", 1, 1)),
+])
+def test_helm_error_messages_are_classified_with_positions(tmp_path, message, expected):
+    write(tmp_path, {"web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                     "web/values.yaml": "a: 1\n", "web/templates/d.yaml": "kind: x\n"})
+    code, location, text = _classify(message, _Chart(tmp_path / "web", "web"), "web")
+    assert (code, location.path, location.line, location.column) == expected
+    assert text
+
+
+def test_split_helm_output_groups_documents_by_template():
+    text = ("---\n# Source: web/templates/a.yaml\nkind: A\n---\n# Source: web/templates/b.yaml\nkind: B\n"
+            "---\n# Source: web/templates/a.yaml\nkind: A2\n")
+    assert split_helm_output(text) == [("web/templates/a.yaml", "kind: A\n---\nkind: A2\n"),
+                                       ("web/templates/b.yaml", "kind: B\n")]
+
+
+# -- the line map, engine-free ----------------------------------------------------------
+
+TEMPLATE = """\
+{{- range .Values.queues }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "labels" $ | nindent 4 }}
+data:
+  {{- if .fifo }}
+  mode: fifo
+  {{- else }}
+  mode: standard
+  {{- end }}
+  config.yaml: |
+    retries: 3
+  {{- toYaml .extra | nindent 2 }}
+{{- end }}
+"""
+
+RENDERED = """\
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: orders
+  labels:
+    app: queues
+data:
+  mode: standard
+  config.yaml: |
+    retries: 3
+  extra: "1"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: refunds
+  labels:
+    app: queues
+data:
+  mode: fifo
+  config.yaml: |
+    retries: 3
+"""
+
+
+def test_line_map_matches_keys_by_path_and_text():
+    lines = template_line_map(RENDERED, TEMPLATE, "t.yaml")
+
+    def line(n: int) -> int:
+        return lines.at((n, 1))[1]
+
+    assert [line(n) for n in (2, 3, 5, 7)] == [3, 4, 6, 7]  # document one, literal keys
+    assert line(9) == 13  # `mode: standard` is the else branch
+    assert line(10) == 15 and line(11) == 15  # a block scalar and its content
+    assert line(12) == 9  # from toYaml: its nearest literal ancestor, `data:`
+    assert [line(n) for n in (15, 17, 19)] == [4, 6, 7]  # the range repeats
+    assert line(21) == 11  # `mode: fifo`
+    assert lines.at((5, 9)) == ("t.yaml", 6, 9)  # a value keeps its offset from the key
+    assert template_line_map("kind: X\n", None, "t.yaml").at((1, 1)) == ("t.yaml", 1, 1)
+
+
+def test_yaml_only_scans_do_not_load_the_renderers():
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "eksguard", "scan", "testdata/rules/workload-without-pdb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    assert imported and not [m for m in imported if "helm" in m or "kustomize" in m or m.endswith(".render")]
