@@ -291,6 +291,8 @@ def _node_group(item: _Node, config: _Node, path: tuple, managed: bool, cluster:
               config.at(*path, "ami") if item.has("ami") else group.location, default=not item.has("ami"))
     if item.has("maxPodsPerNode"):
         group.set("max_pods", item.get("maxPodsPerNode"), config.at(*path, "maxPodsPerNode"))
+    elif item.has("kubeletExtraConfig", "maxPods"):  # self-managed groups may pin it here
+        group.set("max_pods", item.get("kubeletExtraConfig", "maxPods"), config.at(*path, "kubeletExtraConfig", "maxPods"))
     if item.has("spot"):
         group.set("capacity_type", "SPOT" if item.get("spot") is True else "ON_DEMAND", config.at(*path, "spot"))
     if item.has("iam", "instanceRoleARN"):

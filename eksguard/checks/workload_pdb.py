@@ -33,6 +33,10 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             why = f"runs {replicas} replicas"
         else:
             continue
+        if workload.is_unknown("spec", "template", "metadata", "labels") or any(
+            pdb.namespace == workload.namespace and pdb.is_unknown("spec", "selector") for pdb in pdbs
+        ):
+            continue  # unresolved labels or selectors: whether a PDB matches cannot be told
         if any(pdb.selects(workload) for pdb in pdbs):
             continue
         labels = workload.pod_labels

@@ -59,8 +59,12 @@ def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
 
     validator = _validator(rule.code, json.dumps(rule.schema, sort_keys=True))
     seen: set[tuple] = set()
+    if obj.is_unknown("metadata", "annotations"):
+        return  # annotations hold unresolved values: any verdict would be a guess
     for error in validator.iter_errors(obj.body):
         path = tuple(error.absolute_path)
+        if any(obj.is_unknown(*path[:i]) for i in range(len(path) + 1)):
+            continue
         if error.validator == "required" or not path:
             location = obj.kind_location()
         else:

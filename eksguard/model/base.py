@@ -194,6 +194,30 @@ class K8sObject:
                 return default
         return node
 
+    def is_unknown(self, *path: str | int) -> bool:
+        """True when the value at ``path``, a step on the way to it, or one of its
+        direct entries could not be resolved (a Terraform variable without a literal
+        default, a function call): rules that depend on it stay quiet."""
+        from eksguard.model.aws import UNKNOWN
+
+        node: object = self.body
+        for segment in path:
+            if node is UNKNOWN:
+                return True
+            if isinstance(node, dict) and not isinstance(segment, int):
+                node = node.get(segment)
+            elif isinstance(node, list) and isinstance(segment, int) and -len(node) <= segment < len(node):
+                node = node[segment]
+            else:
+                return False
+        if node is UNKNOWN:
+            return True
+        if isinstance(node, dict):
+            return any(v is UNKNOWN for v in node.values())
+        if isinstance(node, list):
+            return any(v is UNKNOWN for v in node)
+        return False
+
     # -- positions --------------------------------------------------------------------
     def kind_location(self) -> Location:
         """The object's ``kind:`` line: where findings about something missing point."""

@@ -262,6 +262,8 @@ def alb_binding(platform: "Platform", ingress: Ingress) -> AlbBinding | None:
     IngressClass, no IngressClassParams); otherwise ``spec.ingressClassName``; with
     neither, the single IngressClass marked default.
     """
+    if ingress.is_unknown("metadata", "annotations") or ingress.is_unknown("spec", "ingressClassName"):
+        return None  # which controller serves it cannot be told
     annotated = ingress.class_annotation
     if annotated is not None:
         if annotated != ALB_CLASS:
