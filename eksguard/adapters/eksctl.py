@@ -26,17 +26,11 @@ from eksguard.model import (
     Setting,
     make_object,
     text,
+    version_text,
 )
 from eksguard.yaml_loader import YamlProblem, YMap, load_documents, locate
 
 ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-
-
-def version_text(value: object) -> str | None:
-    """``1.30`` written unquoted is a float in YAML; keep what the author wrote."""
-    if isinstance(value, float):
-        return getattr(value, "text", None) or repr(value)
-    return text(value)
 
 
 class _Node:

@@ -24,6 +24,7 @@ from eksguard.model.aws import (
     NodeGroup,
     PodIdentityAssociation,
     Setting,
+    version_text,
 )
 from eksguard.model.base import CLUSTER_SCOPED, K8sObject, Origin, string_map, text
 from eksguard.model.ingress import AlbBinding, AlbGroup, AlbValue, alb_binding, alb_groups
@@ -59,6 +60,7 @@ __all__ = [
     "NodeGroup",
     "PodIdentityAssociation",
     "Setting",
+    "version_text",
     "AlbBinding",
     "AlbGroup",
     "AlbValue",

@@ -46,6 +46,17 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+def version_text(value: object) -> object:
+    """A Kubernetes version as its author wrote it. Unquoted ``1.30`` is a number in YAML
+    and HCL; the loaders keep its text (``YFloat.text``) so it is not read as 1.3.
+    Strings and UNKNOWN pass through."""
+    if isinstance(value, float):
+        return getattr(value, "text", None) or repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """A value and where it was written. ``default`` marks a tool default, not text."""

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from eksguard.adapters import Sink
 from eksguard.adapters.terraform.resources import Declarations
-from eksguard.adapters.terraform.values import Decl, embedded_documents, plain, version_text
-from eksguard.model import UNKNOWN, HelmRelease, make_object
+from eksguard.adapters.terraform.values import Decl, embedded_documents, plain
+from eksguard.model import UNKNOWN, HelmRelease, make_object, version_text
 from eksguard.yaml_loader import YMap, YSeq
 
 #: resource type -> (apiVersion, kind)

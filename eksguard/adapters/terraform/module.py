@@ -29,7 +29,6 @@ from eksguard.adapters.terraform.values import (
     plain,
     string_list,
     upper,
-    version_text,
 )
 from eksguard.model import (
     UNKNOWN,
@@ -41,6 +40,7 @@ from eksguard.model import (
     Origin,
     PodIdentityAssociation,
     Setting,
+    version_text,
 )
 
 _SOURCE = re.compile(

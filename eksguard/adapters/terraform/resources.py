@@ -35,7 +35,6 @@ from eksguard.adapters.terraform.values import (
     plain,
     string_list,
     upper,
-    version_text,
 )
 from eksguard.model import (
     UNKNOWN,
@@ -47,6 +46,7 @@ from eksguard.model import (
     NodeGroup,
     PodIdentityAssociation,
     Setting,
+    version_text,
 )
 from eksguard.yaml_loader import YMap, YSeq
 

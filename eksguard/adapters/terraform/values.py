@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from eksguard.adapters import Sink
-from eksguard.adapters.terraform.hcl import HOLE_OPEN, Expr, Text, expr_of
+from eksguard.adapters.terraform.hcl import HOLE_OPEN, Expr, Text, expr_of, remark
 from eksguard.findings import Location
 from eksguard.model import UNKNOWN, AwsObject, Origin, text
 from eksguard.yaml_loader import Mark, YamlProblem, YMap, YSeq, load_documents, locate
@@ -174,14 +174,6 @@ def string_list(value: object) -> object:
     return [str(v) for v in value]
 
 
-def version_text(value: object) -> object:
-    if isinstance(value, float):
-        return getattr(value, "text", None) or repr(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
 # -- embedded documents ------------------------------------------------------------------
 def _shift(root: object, move) -> None:
     """Rewrite every mark below ``root`` with ``move(mark) -> mark`` (each node once)."""
@@ -265,7 +257,7 @@ def embedded_documents(value: object, expr: Expr | None, where: Location, sink: 
     except YamlProblem as problem:
         documents = [d.value for d in problem.documents]
         try:
-            documents = [_positioned(json.loads(str(raw)), (where.line, where.column))]
+            documents = [remark(json.loads(str(raw)), (where.line, where.column))]
         except (ValueError, RecursionError):
             line, column = move((problem.line, problem.column))
             sink.problem("EKS001", Location(where.path, line, column), f"{what}: {problem.message}")
@@ -278,24 +270,6 @@ def embedded_documents(value: object, expr: Expr | None, where: Location, sink: 
 
 def _data(value: object) -> list[object]:
     return [plain(value)]
-
-
-def _positioned(value: object, mark: Mark) -> object:
-    if isinstance(value, dict):
-        out = YMap()
-        out.mark = mark
-        for k, v in value.items():
-            out[k] = _positioned(v, mark)
-            out.key_marks[k] = out.value_marks[k] = mark
-        return out
-    if isinstance(value, list):
-        seq = YSeq()
-        seq.mark = mark
-        for v in value:
-            seq.append(_positioned(v, mark))
-            seq.item_marks.append(mark)
-        return seq
-    return value
 
 
 def embedded_object(value: object, expr: Expr | None, where: Location, sink: Sink, what: str) -> object:
