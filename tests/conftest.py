@@ -1,4 +1,5 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A crashing rule must fail the tests, not be reported on stderr and skipped.
 os.environ.setdefault("EKSGUARD_DEBUG", "1")
+# Tests never share the user's cache (and CI machines start with none).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="eksguard-test-cache-")
 # EKS503 judges cluster versions against the scan date: pin it so results never depend
 # on the day the suite runs (subprocesses such as the SARIF snapshot inherit it).
 os.environ.setdefault("EKSGUARD_TODAY", "2026-09-01")
