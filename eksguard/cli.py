@@ -31,21 +31,51 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="scan files, folders or - (stdin)")
     scan.add_argument("paths", nargs="*", default=["."], help="files, folders or - for stdin (default: .)")
-    scan.add_argument("--format", "-f", default="text", help="text (default), json, sarif, or a plugin's format")
-    scan.add_argument("--output", "-o", help="write the report to FILE instead of stdout")
-    scan.add_argument("--fail-on", choices=("error", "warning", "note"), default="warning",
-                      help="lowest severity that makes the exit code 1 (default: warning)")
+    from eksguard.outputs import add_report_options
+
+    add_report_options(scan)  # repeatable --format X --output FILE pairs
+    scan.add_argument("--changed-files", action="store_true",
+                      help="PATHS are changed files (pre-commit): scan the whole project, report only findings "
+                           "in or related to them")
+    scan.add_argument("--project-root", metavar="DIR",
+                      help="with --changed-files: the project to scan (default: the git top-level, else .)")
+    scan.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                      help="lowest severity that makes the exit code 1 (default: the config's fail-on, else warning)")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour text output (auto: on a terminal, unless NO_COLOR is set)")
     scan.add_argument("--verbose", "-v", action="store_true", help="say what was skipped and how long each phase took")
+    scan.add_argument("--quiet", "-q", action="count", default=0,
+                      help="text report without the summary, nothing on stderr but errors; -qq: no report on "
+                           "standard output at all, only the exit code (--output files are still written)")
+    scan.add_argument("--statistics", action="store_true",
+                      help="text report: one line per rule (count, code, severity, name) instead of each finding")
+    scan.add_argument("--diff-base", metavar="REF",
+                      help="report only findings on lines changed since git REF (its merge base with HEAD), "
+                           "and compare with REF (EKS504); docs/diff-base.md")
     scan.add_argument("--helm-values", metavar="FILE", action="append", default=[],
                       help="values file for every Helm chart scanned (repeatable, later wins)")
     scan.add_argument("--helm-set", metavar="KEY=VALUE", action="append", default=[],
                       help="set a Helm value for every chart scanned, as helm --set (repeatable)")
     scan.add_argument("--render-timeout", metavar="SECONDS", type=float, default=60.0,
                       help="stop rendering a chart or kustomization after this long (default: 60)")
+    add_adoption_options(scan)  # --baseline, --no-suppressions, --require-reasons
+    from eksguard.config_options import add_config_command, add_config_options
+
+    add_config_options(scan)  # --config, --no-config, --select, --extend-select, --ignore (docs/config.md)
     if plugins is not None:
         plugins.add_options(scan)
+    add_config_command(sub)
+
+    baseline = sub.add_parser("baseline", help="record today's findings, so that scan --baseline reports only new ones")
+    baseline.add_argument("paths", nargs="*", default=["."], help="files, folders or - for stdin (default: .)")
+    baseline.add_argument("--output", "-o", default=".eksguard-baseline.json", metavar="FILE",
+                          help="where to write it (default: .eksguard-baseline.json)")
+    for option in scan._actions:  # the same inputs as scan: Helm values, config, suppressions
+        if option.dest in ("helm_values", "helm_set", "render_timeout", "verbose", "no_suppressions"):
+            baseline._add_action(option)
+    add_config_options(baseline)
+    if plugins is not None:
+        plugins.add_options(baseline)
 
     sub.add_parser("rules", help="list every rule: code, name, severity, title")
 
@@ -85,8 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     from eksguard.engine.rules import RuleError
 
     try:
+        if args.command in ("scan", "config", "baseline", "rules", "explain"):
+            from eksguard.config import cmd_config, configure
+
+            args, plugins = configure(args, argv, plugins, build_parser)  # sets args.effective_config, fail_on
+            if args.command == "config":
+                return cmd_config(args, plugins)
         if args.command == "scan":
             return cmd_scan(args, plugins)
+        if args.command == "baseline":
+            return cmd_baseline(args, plugins)
         if args.command == "rules":
             return cmd_rules(plugins)
         if args.command == "explain":
@@ -113,36 +151,55 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     from eksguard.engine.runner import scan
     from eksguard.findings import Severity
     from eksguard.formatters import Report
+    from eksguard.outputs import check_formats, report_specs, write_reports
 
     formatters = plugins.formatters()
-    if args.format not in formatters:
-        raise UsageError(f"unknown format {args.format!r} (choose from {', '.join(sorted(formatters))})")
+    specs = report_specs(args)
+    check_formats(specs, formatters)
     cwd = Path.cwd()
-    result = scan(args.paths, plugins, cwd=cwd, options=scan_options(args, cwd))
+    changed = None
+    if args.changed_files:
+        from eksguard.changed import changed_scope
+
+        changed = changed_scope(args.paths, cwd, args.project_root)
+    elif args.project_root is not None:
+        raise UsageError("--project-root goes with --changed-files")
+    paths = changed.scan_paths if changed is not None else args.paths
+    from eksguard.progress import Progress
+
+    progress = Progress() if sys.stderr.isatty() and not args.quiet else None  # long scans, terminal only
+    try:
+        result = scan(paths, plugins, cwd=cwd, options=scan_options(args, cwd), config=args.effective_config,
+                      diff_base=args.diff_base, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    if result.diff is not None and not args.quiet:
+        for note in result.diff.notes:  # e.g. no merge base in a shallow clone
+            print(f"eksguard: note: {note}", file=sys.stderr)
+    if changed is not None:
+        result.findings = changed.filter(result.findings, cwd)
+        result.suppressed = changed.filter(result.suppressed, cwd)
+    if result.baseline is not None and not args.quiet:
+        from eksguard.engine.baseline import summary
+
+        print(f"eksguard: {summary(result)}", file=sys.stderr)
     if args.verbose:
         for path, why in result.skipped:
             print(f"eksguard: skipped {path}: {why}", file=sys.stderr)
         phases = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
         print(f"eksguard: {result.files_scanned} files; {phases}", file=sys.stderr)
-    stream = sys.stdout
-    if args.output:
-        try:
-            stream = open(args.output, "w", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
-    color = args.color == "always" or (
-        args.color == "auto" and not args.output and stream.isatty() and "NO_COLOR" not in os.environ
-    )
-    report = Report(result=result, version=__version__, cwd=cwd, color=color)
-    formatter = formatters[args.format](stream, report)
-    try:
-        formatter.start()
-        for finding in result.findings:
-            formatter.handle(finding)
-        formatter.stop()
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+
+    def make_report(stream, to_stdout: bool) -> Report:
+        color = args.color == "always" or (
+            args.color == "auto" and to_stdout and stream.isatty() and "NO_COLOR" not in os.environ
+        )
+        return Report(result=result, version=__version__, cwd=cwd, color=color,
+                      verbose=args.verbose, quiet=args.quiet, statistics=args.statistics)
+
+    if args.quiet >= 2:  # -qq: only the exit code (and the files asked for)
+        specs = [spec for spec in specs if not spec.to_stdout]
+    write_reports(specs, formatters, result.findings, make_report)
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN
 
@@ -162,7 +219,41 @@ def scan_options(args: argparse.Namespace, cwd: Path) -> dict:
             raise UsageError(f"--helm-set {expression}: expected KEY=VALUE")
     if not args.render_timeout > 0:
         raise UsageError("--render-timeout must be a positive number of seconds")
-    return {"helm_values": values, "helm_set": list(args.helm_set), "render_timeout": args.render_timeout}
+    return {"helm_values": values, "helm_set": list(args.helm_set), "render_timeout": args.render_timeout,
+            **adoption_options(args, cwd)}
+
+
+def add_adoption_options(scan: argparse.ArgumentParser) -> None:
+    """Suppressions and baselines (docs/suppression.md, engine/suppress.py, engine/baseline.py)."""
+    scan.add_argument("--baseline", metavar="FILE",
+                      help="report only findings not recorded in FILE (made by 'eksguard baseline')")
+    scan.add_argument("--no-suppressions", action="store_true",
+                      help="audit: ignore every eksguard: comment and eksguard.io/ignore annotation")
+    scan.add_argument("--require-reasons", action="store_true",
+                      help="apply only suppressions that give a reason; report the others (EKS003)")
+
+
+def adoption_options(args: argparse.Namespace, cwd: Path) -> dict:
+    """The engine options of suppressions and baselines (``Sink.options``)."""
+    options = {"suppressions": not getattr(args, "no_suppressions", False),
+               "require_reasons": getattr(args, "require_reasons", False)}
+    if getattr(args, "baseline", None):
+        from eksguard.engine.baseline import Baseline
+
+        options["baseline"] = Baseline.load(args.baseline, cwd)
+    return options
+
+
+def cmd_baseline(args: argparse.Namespace, plugins) -> int:
+    from eksguard.engine import baseline
+    from eksguard.engine.runner import scan
+
+    cwd = Path.cwd()
+    result = scan(args.paths, plugins, cwd=cwd, options=scan_options(args, cwd),
+                  config=getattr(args, "effective_config", None))
+    count = baseline.write(result.findings, Path(args.output), cwd)
+    print(f"eksguard: recorded {count} finding{'s' if count != 1 else ''} in {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def cmd_rules(plugins) -> int:

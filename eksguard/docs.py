@@ -49,6 +49,8 @@ def rule_markdown(rule: Rule) -> str:
         "",
         "## Example",
         "",
+        *(["At the `--diff-base` revision:", "", _fence(docs["example_base"], "yaml"), "", "In the change:", ""]
+          if docs.get("example_base") else []),
         _fence(docs["example"], "yaml"),
         "",
         "## Use instead",
@@ -66,6 +68,10 @@ def rule_markdown(rule: Rule) -> str:
             lines += [docs["options"].strip(), ""]
         for key, value in rule.params.items():
             lines.append(f"- `{key}` (default `{value}`)")
+        if rule.params:
+            lines.append("")
+        lines.append(f"Set them in `.eksguard.yaml` under `rules: {{{rule.code}: {{params: ...}}}}` "
+                     f"(see [configuration](../config.md)).")
     lines += ["", "## When to ignore", "", docs["ignore_when"].strip(), "", "## References", ""]
     lines += [f"- [{ref['title']}]({ref['url']})" for ref in docs["references"]]
     return "\n".join(lines).rstrip() + "\n"

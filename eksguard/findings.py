@@ -75,6 +75,17 @@ class Violation:
     related: list[Related] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is reported as suppressed (``eksguard/engine/suppress.py``): an
+    in-source comment or the ``eksguard.io/ignore`` annotation, with its reason."""
+
+    kind: str  # comment | annotation
+    justification: str
+    location: Location
+    directive: str  # as written: ignore[EKS603]
+
+
 @dataclass
 class Finding:
     """One result: a rule that fired at a location."""
@@ -87,6 +98,7 @@ class Finding:
     object: ObjectRef | None = None
     json_path: str = ""
     related: list[Related] = field(default_factory=list)
+    suppression: Suppression | None = None  # set on findings in ScanResult.suppressed
 
     @property
     def fingerprint(self) -> str:

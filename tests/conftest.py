@@ -13,6 +13,8 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="eksguard-test-cache-")
 # EKS503 judges cluster versions against the scan date: pin it so results never depend
 # on the day the suite runs (subprocesses such as the SARIF snapshot inherit it).
 os.environ.setdefault("EKSGUARD_TODAY", "2026-09-01")
+# `--format auto` means `github` under GitHub Actions: tests expect the text default.
+os.environ.pop("GITHUB_ACTIONS", None)
 
 
 @pytest.fixture(scope="session")

@@ -169,6 +169,19 @@ def test_support_type_standard_is_told_apart():
     assert "support_type is STANDARD" in message
 
 
+def test_support_type_is_related_only_where_written():
+    """A tool default (eksctl's EXTENDED) is written nowhere: no related location at the
+    cluster's own line pretending to be the upgrade policy (found in the corpus review)."""
+    platform = cluster_platform("1.33")
+    cluster = platform.of_kind(Cluster)[0]
+    cluster.set("support_type", "EXTENDED", cluster.location, default=True)
+    (violation,) = VERSION_CHECK.func(platform, {**VERSION_CHECK.defaults, "today": "2026-08-01"})
+    assert violation.related == []
+    (violation,) = VERSION_CHECK.func(cluster_platform("1.33", "EXTENDED"),
+                                      {**VERSION_CHECK.defaults, "today": "2026-08-01"})
+    assert [(r.location.line, r.message) for r in violation.related] == [(8, "upgrade policy support type EXTENDED")]
+
+
 def test_calendar_param_adds_and_overrides_versions():
     calendar = {"1.40": {"end_of_standard_support": "2029-01-01", "end_of_extended_support": "2030-01-01"},
                 "1.33": {"end_of_standard_support": "2027-01-01", "end_of_extended_support": "2028-01-01"}}

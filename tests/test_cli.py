@@ -66,6 +66,20 @@ def test_findings_exit_1_with_file_line_col(project):
     assert result.stderr == ""
 
 
+def test_text_report_shows_the_source_line_with_a_caret(project):
+    result = run("scan", ".", "--color", "never", cwd=project)
+    assert result.stdout == (
+        "ingress.yaml:2:1: EKS601 [warning] Ingress shop/web is served by the AWS Load Balancer Controller "
+        "(ingressClassName alb) without alb.ingress.kubernetes.io/group.name and no IngressClassParams group: "
+        "it gets an ALB of its own\n"
+        "   |\n"
+        " 2 | kind: Ingress\n"
+        "   | ^^^^\n"
+        "\n"
+        "Found 1 problem (1 warning) in 1 of 2 files.\n"
+    )
+
+
 def test_no_argument_means_current_folder(project):
     assert run("scan", cwd=project).stdout == run("scan", ".", cwd=project).stdout
 
@@ -110,7 +124,9 @@ def test_json_output_shape(project):
     result = run("scan", ".", "--format", "json", cwd=project)
     data = json.loads(result.stdout)
     assert data["tool"] == "eksguard" and data["version"] == __version__ and data["schema_version"] == 1
-    assert data["summary"] == {"files_scanned": 2, "findings": 1, "by_severity": {"error": 0, "warning": 1, "note": 0}}
+    assert data["summary"] == {"files_scanned": 2, "findings": 1, "by_severity": {"error": 0, "warning": 1, "note": 0},
+                               "suppressed": 0}
+    assert data["suppressed"] == [] and "baseline" not in data
     finding = data["findings"][0]
     assert finding["code"] == "EKS601" and finding["name"] == "alb-ingress-without-group"
     assert finding["location"] == {"path": "ingress.yaml", "line": 2, "column": 1}

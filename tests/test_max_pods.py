@@ -285,3 +285,22 @@ def test_cli_unknown_instance_type_is_one_line_exit_2():
 def test_cli_bad_max_eni_is_a_usage_error():
     result = run("max-pods", "m5.large", "--max-eni", "0")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_nodepool_max_pods_reported_once_when_several_classes_share_its_class_name(tmp_path, plugins):
+    """One folder per cluster, scanned at once: a v1beta1 NodePool's own kubelet.maxPods is
+    one setting and one finding, however many EC2NodeClasses are named like its nodeClassRef
+    (found in the corpus review, where it came out eight times)."""
+    node_class = ("apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: default}\n"
+                  "spec: {role: r, amiSelectorTerms: [{alias: al2023@latest}]}\n")
+    for cluster in ("dev", "staging", "prod"):
+        (tmp_path / cluster).mkdir()
+        (tmp_path / cluster / "nodeclass.yaml").write_text(node_class)
+    (tmp_path / "pool.yaml").write_text(
+        "apiVersion: karpenter.sh/v1beta1\nkind: NodePool\nmetadata: {name: default}\nspec:\n  template:\n"
+        "    spec:\n      nodeClassRef: {name: default}\n      kubelet: {maxPods: 110}\n      requirements:\n"
+        "        - {key: node.kubernetes.io/instance-type, operator: In, values: [t3.micro]}\n")
+    (tmp_path / "cni.sh").write_text("kubectl set env daemonset aws-node -n kube-system ENABLE_PREFIX_DELEGATION=true\n")
+    result = scan([str(tmp_path)], plugins, cwd=tmp_path)
+    hits = [(f.location.path, f.location.line) for f in result.findings if f.code == "EKS302"]
+    assert hits == [("pool.yaml", 8)]

@@ -68,9 +68,15 @@ def test_each_rule_has_fail_and_pass_cases(path):
 @pytest.mark.parametrize("path", RULE_FILES, ids=ids(RULE_FILES))
 def test_docs_example_fires_and_use_instead_does_not(path, plugins, rules):
     rule = next(r for r in rules if r.name == path.stem)
-    fired = scan(["-"], plugins, stdin=rule.docs["example"].encode(), rules=rules)
+    diff = None
+    if rule.docs.get("example_base"):  # a rule that compares with --diff-base REF: this is REF
+        from eksguard.engine.diffbase import DiffBase, base_of
+
+        before = scan(["-"], plugins, stdin=rule.docs["example_base"].encode(), rules=rules).platform
+        diff = DiffBase("REF", base=base_of(before, "REF"))
+    fired = scan(["-"], plugins, stdin=rule.docs["example"].encode(), rules=rules, diff_base=diff)
     assert rule.code in {f.code for f in fired.findings}, f"docs.example of {rule.code} does not fire"
-    fixed = scan(["-"], plugins, stdin=rule.docs["use_instead"].encode(), rules=rules)
+    fixed = scan(["-"], plugins, stdin=rule.docs["use_instead"].encode(), rules=rules, diff_base=diff)
     assert rule.code not in {f.code for f in fixed.findings}, f"docs.use_instead of {rule.code} still fires"
 
 

@@ -10,6 +10,13 @@ Conventions (STYLE section 5):
   fixture does not have to spell out unrelated findings.
 - Every single-file YAML/JSON case is also scanned through stdin (``-``) and must give the
   same lines.
+- Rules that compare with ``--diff-base REF`` (EKS504): a folder case holding a
+  ``diff-base/`` subtree. That subtree is the repository as it was at REF, mirroring the
+  rest of the case folder (``fail-x/eks.tf`` then, ``fail-x/diff-base/eks.tf`` at REF);
+  the rest is the working tree, scanned whole (every line counts as changed) with the
+  platform lifted from ``diff-base/`` as ``platform.base``. Markers in ``diff-base/``
+  would never match: put them in the working-tree files only. Changed-line filtering
+  itself is tested with real git repositories in ``tests/test_diff_base.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "testdata" / "rules"
 SUFFIXES = {".yaml", ".yml", ".json", ".sh", ".tf"}
 STDIN_SUFFIXES = {".yaml", ".yml", ".json"}  # what stdin can carry
+BASE = "diff-base"  # in a folder case: the files at --diff-base REF
 MARKER = re.compile(r"#\s*expect:\s*([A-Za-z0-9, -]+?)\s*$")
 
 
@@ -46,7 +54,8 @@ def _code(token: str, rules) -> str:
 
 
 def expectations(case: Path, rules) -> set[tuple[str, int, str]]:
-    files = sorted(p for p in case.rglob("*") if p.is_file()) if case.is_dir() else [case]
+    files = sorted(p for p in case.rglob("*") if p.is_file() and BASE not in p.relative_to(case).parts[:1]) \
+        if case.is_dir() else [case]
     expected = set()
     for path in files:
         rel = path.relative_to(case).as_posix() if case.is_dir() else path.name
@@ -89,7 +98,14 @@ def test_fixture(slug, case, plugins, rules):
     assert rule is not None, f"testdata/rules/{slug} names no rule"
     expected = expectations(case, rules)
     codes = {rule.code} | {code for _, _, code in expected}
-    result = scan([str(case)], plugins, cwd=case.parent, rules=rules)
+    paths, diff = [str(case)], None
+    if (case / BASE).is_dir():
+        from eksguard.engine.diffbase import DiffBase, lift_tree
+
+        paths = [str(p) for p in sorted(case.iterdir()) if p.name != BASE]
+        base = lift_tree(plugins, case / BASE, case, case.parent, paths, label=f"{case.name}/{BASE}")
+        diff = DiffBase("REF", base=base)
+    result = scan(paths, plugins, cwd=case.parent, rules=rules, diff_base=diff)
     assert actual(result, case, codes) == expected
     hits = {e for e in expected if e[2] == rule.code}
     if case.name.startswith("fail-"):

@@ -518,3 +518,15 @@ def test_unterminated_quote_in_kubectl_set_env(plugins, tmp_path):
             "kubectl set env daemonset aws-node -n kube-system ENABLE_POD_ENI=\"true\n")
     result = run_scan(plugins, tmp_path, "k.sh", text)
     assert [(f.code, f.location.line, f.location.column) for f in result.findings] == [("EKS001", 2, 66)]
+
+
+def test_update_addon_in_a_loop_is_reported_without_a_made_up_name(plugins, tmp_path):
+    """``--addon-name "$addon"`` in a loop (found in the corpus review): the finding stays,
+    and says the name is not known rather than ``<unnamed>``."""
+    result = run_scan(plugins, tmp_path, "upgrade.sh",
+                      'for addon in vpc-cni coredns; do\n'
+                      '  aws eks update-addon --cluster-name prod --addon-name "$addon" --resolve-conflicts OVERWRITE\n'
+                      'done\n')
+    (finding,) = [f for f in result.findings if f.code == "EKS501"]
+    assert (finding.location.line, finding.location.column) == (2, 86)
+    assert "<unnamed>" not in finding.message and "not known statically" in finding.message

@@ -7,11 +7,25 @@ same for every format: a file that cannot be read as text is one clear EKS001.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from eksguard.adapters import Source
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: Set by the runner while adapters lift: called with every text read, so suppression
+#: comments are found without reading a file twice (``eksguard/engine/suppress.py``).
+TEXT_OBSERVER: ContextVar[Callable[[Source, str], None] | None] = ContextVar("TEXT_OBSERVER", default=None)
+
+
+def observed(source: Source, text: str) -> str:
+    """``text``, after showing it to the scan's observer (if any)."""
+    observer = TEXT_OBSERVER.get()
+    if observer is not None:
+        observer(source, text)
+    return text
 
 
 @dataclass
@@ -53,7 +67,7 @@ def read_text(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     if source.stdin_data is not None:
         if len(source.stdin_data) > max_bytes:
             raise Unreadable(f"input is over the {max_bytes / 1048576:.0f} MiB limit")
-        return decode(source.stdin_data)
+        return observed(source, decode(source.stdin_data))
     assert source.path is not None
     try:
         size = source.path.stat().st_size
@@ -63,4 +77,4 @@ def read_text(source: Source, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(data)
+    return observed(source, decode(data))

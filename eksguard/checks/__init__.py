@@ -23,6 +23,9 @@ class Check:
     func: CheckFunc
     params_schema: dict = field(default_factory=lambda: {"type": "object", "additionalProperties": False})
     defaults: dict = field(default_factory=dict)
+    #: The check compares with ``platform.base`` (``scan --diff-base REF``): its findings
+    #: are about the change itself and are reported whatever lines they point at.
+    compares_base: bool = False
 
 
 def builtin_checks() -> list[Check]:

@@ -20,10 +20,12 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         if setting is None or not isinstance(setting.value, str) or setting.value.upper() != "OVERWRITE":
             continue
         how = " (the module's default)" if setting.default else ""
+        # a script's `--addon-name "$addon"` in a loop: no name to show
+        what = f"add-on {addon.name}" if addon.name else "this add-on update (the add-on name is not known statically)"
         yield Violation(
             location=setting.location,
             message=(
-                f"add-on {addon.display_name} resolves update conflicts with OVERWRITE{how}: every update "
+                f"{what} resolves update conflicts with OVERWRITE{how}: every update "
                 f"resets fields you customised (replicas, tolerations, env) to the add-on defaults"
             ),
             object=addon.ref,

@@ -49,4 +49,17 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         )
 
 
-CHECK = Check("alb-ingress-without-group", check)
+CHECK = Check(
+    "alb-ingress-without-group",
+    check,
+    params_schema={
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            # The IngressGroup a fix puts the Ingress in (the controller's naming rules).
+            "group_name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$",
+                           "x-expected": "an IngressGroup name: lower-case letters, digits, '-' and '.', "
+                                         "up to 63 characters"},
+        },
+    },
+)

@@ -23,7 +23,7 @@ from eksguard.findings import Related, Violation
 from eksguard.model import Cluster, Platform
 
 ENV = "EKSGUARD_TODAY"
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "x-expected": "a date (YYYY-MM-DD)"}
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,9 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             what = (f"standard support ended on {std}{note}: the cluster is billed extended support per cluster "
                     f"hour until {ext}, then auto-upgraded")
         related = []
-        if cluster.setting("support_type") is not None:
-            related.append(Related(cluster.location_of("support_type"), "upgrade policy support type"))
+        support = cluster.setting("support_type")
+        if support is not None and not support.default:  # a tool default is written nowhere to point at
+            related.append(Related(support.location, f"upgrade policy support type {support.value}"))
         yield Violation(
             location=setting.location,
             message=f"EKS cluster {cluster.display_name} runs Kubernetes {shown}; as of {today.isoformat()} {what}",

@@ -29,7 +29,9 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         return
     custom, max_eni = cni.custom_networking(), cni.max_eni()
     cni_related = _cni_related(cni, pd)
-    reported: set[int] = set()  # a NodePool's own maxPods is reported once, whatever class it names
+    # A NodePool's own maxPods is reported once, whatever class it names, even when several
+    # EC2NodeClasses answer to that name (a repo with one folder per cluster, scanned at once).
+    reported: set[tuple] = set()
     for node in node_definitions(platform):
         if node.windows:
             continue
@@ -50,9 +52,10 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             pods = smallest(node.instance_types, pd, custom, max_eni)
             _keep(worst, node.max_pods, pods, f"{node.label} runs", node.obj, None)
         for setting, pods, where, owner, related in worst.values():
-            if id(setting) in reported:
+            at = (setting.location.path, setting.location.line, setting.location.column)
+            if at in reported:
                 continue
-            reported.add(id(setting))
+            reported.add(at)
             yield Violation(
                 location=setting.location,
                 message=(

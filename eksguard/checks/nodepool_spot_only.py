@@ -6,6 +6,13 @@ fine. A pool left with Spot and ``reserved`` but not ``on-demand`` is fine when 
 ``reserved`` in an ``In`` term, or when its EC2NodeClass (in scope) selects capacity
 reservations: then reserved capacity is the fallback. ``NotIn [on-demand]`` with no
 reservations is the classic Spot-only idiom and is reported.
+
+Not reported either: a weighted Spot pool with an on-demand fallback in scope, the
+layered idiom of Karpenter's weighted NodePools. Karpenter tries pools from the highest
+``spec.weight`` down, and when Spot is unavailable for a pool (insufficient capacity),
+the next one launches. The fallback counts when its weight is lower, it admits
+on-demand, it has the same requirements apart from ``karpenter.sh/capacity-type`` and
+no taint the Spot pool lacks: every pod the Spot pool takes, it takes too.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         if allowed is None or "spot" not in allowed or "on-demand" in allowed:
             continue
         related: list[Related] = []
+        if _on_demand_fallback(platform, pool) is not None:
+            continue
         if "reserved" in allowed:
             if any(t.operator == "In" and "reserved" in t.values for t in terms):
                 continue
@@ -48,6 +57,51 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             json_path=pool.json_path(*pool.prefix, *term.path),
             related=related,
         )
+
+
+def _weight(pool: NodePool) -> int | None:
+    value = pool.get("spec", "weight")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    raw = text(value)
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
+def _shape(pool: NodePool) -> frozenset:
+    """The requirement terms apart from capacity type, order-insensitive."""
+    return frozenset((t.key, t.operator, frozenset(t.values)) for t in pool.requirement_terms()
+                     if t.key != CAPACITY_TYPE)
+
+
+def _taints(pool: NodePool) -> frozenset | None:
+    raw = pool.get("spec", "template", "spec", "taints")
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        return None
+    return frozenset((text(t.get("key")), text(t.get("value")), text(t.get("effect"))) for t in raw)
+
+
+def _on_demand_fallback(platform: Platform, pool: NodePool) -> NodePool | None:
+    """A lower-weight NodePool that takes every pod this weighted Spot pool takes, on-demand."""
+    weight = _weight(pool)
+    if pool.is_provisioner or weight is None:
+        return None
+    shape, taints = _shape(pool), _taints(pool)
+    if taints is None:
+        return None
+    for other in platform.of_kind(NodePool):
+        if other is pool or other.is_provisioner or other.is_static or (_weight(other) or 0) >= weight:
+            continue
+        admits = (other.allowed_values(CAPACITY_TYPE, CAPACITY_TYPES) if other.requirements_for(CAPACITY_TYPE)
+                  else frozenset({"on-demand"}))  # no term: Karpenter launches on-demand
+        other_taints = _taints(other)
+        if admits and "on-demand" in admits and _shape(other) == shape and other_taints is not None \
+                and other_taints <= taints:
+            return other
+    return None
 
 
 def _node_class(platform: Platform, pool: NodePool) -> EC2NodeClass | None:

@@ -3,7 +3,8 @@
 Replicated means ``replicas >= min_replicas`` (default 2) or scaled by a
 HorizontalPodAutoscaler that may go that high. A PDB counts only in the workload's
 namespace and only when its selector matches the pod template labels; near misses
-(other namespace, other labels) are listed as related locations.
+(other namespace; in the namespace, a selector sharing a label with the pods) are listed
+as related locations.
 """
 
 from __future__ import annotations
@@ -44,13 +45,13 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         related = []
         if hpa is not None:
             related.append(Related(hpa.kind_location(), f"HorizontalPodAutoscaler {hpa.name} scales it"))
-        for pdb in pdbs:
-            if pdb.namespace != workload.namespace and pdb.selector.matches(labels):
-                related.append(Related(pdb.kind_location(),
-                                       f"PodDisruptionBudget {pdb.display_name} matches these labels in another namespace"))
-            elif pdb.namespace == workload.namespace:
-                related.append(Related(pdb.kind_location(),
-                                       f"PodDisruptionBudget {pdb.name} in this namespace does not select these pods"))
+        elsewhere = [p for p in pdbs if p.namespace != workload.namespace and p.selector.matches(labels)]
+        for pdb in elsewhere:
+            related.append(Related(pdb.kind_location(),
+                                   f"PodDisruptionBudget {pdb.display_name} matches these labels in another namespace"))
+        for pdb in _same_namespace_misses(pdbs, workload.namespace, labels, explained=bool(elsewhere)):
+            related.append(Related(pdb.kind_location(),
+                                   f"PodDisruptionBudget {pdb.name} in this namespace does not select these pods"))
         yield Violation(
             location=workload.kind_location(),
             message=(
@@ -61,6 +62,26 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             json_path=workload.json_path(*workload.prefix),
             related=related,
         )
+
+
+def _same_namespace_misses(pdbs: list, namespace: str | None, labels: dict[str, str], explained: bool) -> list:
+    """The namespace's PDBs worth showing as near misses: those whose selector shares a
+    label with the pods (a stale or mistyped selector); when none does and nothing else
+    explains the finding (a matching PDB in another namespace), the first few. A namespace
+    with thirty PDBs for thirty other workloads is not thirty near misses."""
+    here = [p for p in pdbs if p.namespace == namespace]
+    close = [p for p in here if _overlaps(p.selector, labels)]
+    return close or ([] if explained else here[:3])
+
+
+def _overlaps(selector, labels: dict[str, str]) -> bool:
+    if any(labels.get(key) == value for key, value in selector.match_labels.items()):
+        return True
+    for expr in selector.expressions:
+        values = expr.get("values")
+        if expr.get("operator") == "In" and isinstance(values, list) and labels.get(str(expr.get("key"))) in values:
+            return True
+    return False
 
 
 CHECK = Check(

@@ -15,6 +15,7 @@ from pathlib import Path
 from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
 from eksguard.engine.rules import Rule, RuleError, load_rules
+from eksguard.engine.suppress import TextLog, apply_suppressions
 from eksguard.findings import Finding, Location, Violation
 from eksguard.model import Platform
 from eksguard.plugins import Plugins
@@ -28,6 +29,15 @@ class ScanResult:
     sources: list[Source]
     skipped: list[tuple[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: Findings silenced by a comment or annotation (each with ``.suppression``); never counted.
+    suppressed: list[Finding] = field(default_factory=list)
+    #: With ``options["baseline"]``: known findings it hid, and its entries that are gone.
+    baselined: list[Finding] = field(default_factory=list)
+    gone: list = field(default_factory=list)
+    baseline: object = None
+    #: With ``diff_base``: the :class:`eksguard.engine.diffbase.DiffBase` (changed lines,
+    #: REF's platform, how many findings on unchanged lines were not reported).
+    diff: object = None
 
     @property
     def files_scanned(self) -> int:
@@ -48,12 +58,32 @@ def scan(
     stdin: bytes | None = None,
     rules: list[Rule] | None = None,
     options: dict | None = None,
+    config=None,
+    diff_base=None,
+    progress=None,
 ) -> ScanResult:
     """Scan ``paths``. ``options`` reach every adapter as ``Sink.options`` (Helm values,
-    ``render_timeout``...); plugins may add their own keys."""
+    ``render_timeout``...); plugins may add their own keys. The engine reads
+    ``suppressions`` / ``require_reasons`` (``engine/suppress.py``) and ``baseline``
+    (a loaded ``engine.baseline.Baseline``). ``config`` (:class:`eksguard.config.Config`)
+    excludes sources, selects and adjusts the rules, and filters findings.
+    ``diff_base`` (a git revision, or a prepared ``engine.diffbase.DiffBase``) keeps only
+    findings the change since that revision is responsible for, and gives checks
+    ``platform.base`` (see :mod:`eksguard.engine.diffbase`). ``progress(done, total, what)``
+    is called as sources are read (the CLI draws it on a terminal)."""
     timings: dict[str, float] = {}
+    diff = None
+    if diff_base is not None:
+        from eksguard.engine.diffbase import DiffBase, open_diff
+
+        started = time.perf_counter()
+        diff = diff_base if isinstance(diff_base, DiffBase) else open_diff(
+            diff_base, paths, plugins, cwd=cwd or Path.cwd(), options=options)
+        timings["diff-base"] = time.perf_counter() - started
     started = time.perf_counter()
     found = discover(paths, cwd=cwd, stdin=stdin)
+    if config is not None:
+        config.exclude_sources(found)
     timings["discover"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -61,17 +91,24 @@ def scan(
     adapters = plugins.loaders()
     skipped = list(found.skipped)
     scanned: list[Source] = []
-    for source in found.sources:
+    texts = TextLog(cwd or Path.cwd())  # suppression comments, seen as adapters read
+    for done, source in enumerate(found.sources):
+        if progress is not None:
+            progress(done, len(found.sources), source.display)
         adapter = next((a for a in adapters if a.claims(source)), None)
         if adapter is None:
             continue
         scanned.append(source)
-        adapter.lift(source, sink)
+        with texts.watching():
+            adapter.lift(source, sink)
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    rules = rules if rules is not None else active_rules(plugins)
+    if rules is None:
+        rules = config.rules(plugins) if config is not None else active_rules(plugins)
     by_code = {rule.code: rule for rule in rules}
+    if diff is not None:
+        sink.platform.base = diff.base
     findings: list[Finding] = []
     for problem in sink.problems:
         rule = by_code.get(problem.code)
@@ -80,8 +117,22 @@ def scan(
     findings.extend(run_rules(rules, sink.platform, plugins))
     findings.sort(key=Finding.sort_key)
     findings = plugins.process_findings(findings, sink.platform)
+    findings, suppressed = apply_suppressions(findings, texts, rules=rules, sources=scanned, platform=sink.platform,
+                                              options=sink.options, catalogue=lambda: active_rules(plugins))
+    if config is not None:  # after suppressions, so a comment in an ignored file is not "unused"
+        findings = config.filter_findings(findings)
+    baseline, baselined, gone = sink.options.get("baseline"), [], []
+    if baseline is not None:
+        findings, baselined, gone = baseline.apply(findings, suppressed, scanned, texts.cwd)
+    if diff is not None:  # last: baselines and unused suppressions judge the whole scan
+        checks = plugins.checks()
+        always = {r.code for r in rules if r.check and getattr(checks.get(r.check), "compares_base", False)}
+        findings = diff.select(findings, sink.platform, scanned, always=always)
+        suppressed = diff.select(suppressed, sink.platform, scanned, always=always, count=False)
+        diff.close()
     timings["rules"] = time.perf_counter() - started
-    return ScanResult(findings, rules, sink.platform, scanned, skipped, timings)
+    return ScanResult(findings, rules, sink.platform, scanned, skipped, timings,
+                      suppressed=suppressed, baselined=baselined, gone=gone, baseline=baseline, diff=diff)
 
 
 def run_rules(rules: list[Rule], platform: Platform, plugins: Plugins) -> list[Finding]:

@@ -29,6 +29,10 @@ class Report:
     cwd: Path
     color: bool = False
     _root: Path | None = None
+    #: Text report options (``scan --verbose``, ``--quiet``/``-qq``, ``--statistics``).
+    verbose: bool = False
+    quiet: int = 0
+    statistics: bool = False
 
     @property
     def root(self) -> Path:
@@ -82,4 +86,6 @@ def builtin_formatters() -> dict[str, Callable[[TextIO, Report], Formatter]]:
         "text": lazy("eksguard.formatters.text", "TextFormatter"),
         "json": lazy("eksguard.formatters.json", "JsonFormatter"),
         "sarif": lazy("eksguard.formatters.sarif", "SarifFormatter"),
+        "github": lazy("eksguard.formatters.github", "GithubFormatter"),
+        "junit": lazy("eksguard.formatters.junit", "JunitFormatter"),
     }

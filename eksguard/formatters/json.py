@@ -11,6 +11,7 @@ from collections import Counter
 
 from eksguard.findings import Finding, Location
 from eksguard.formatters import Formatter
+from eksguard.formatters._adoption import baseline_json, suppression_json
 
 SCHEMA_VERSION = 1
 
@@ -61,8 +62,13 @@ class JsonFormatter(Formatter):
                 "files_scanned": self.report.result.files_scanned,
                 "findings": len(self.findings),
                 "by_severity": {s: counts.get(s, 0) for s in ("error", "warning", "note")},
+                "suppressed": len(self.report.result.suppressed),
             },
             "findings": [finding_json(f) for f in self.findings],
+            # Silenced by a comment or annotation: never counted (docs/suppression.md).
+            "suppressed": [{**finding_json(f), "suppression": suppression_json(f)} for f in self.report.result.suppressed],
         }
+        if self.report.result.baseline is not None:
+            document["baseline"] = baseline_json(self.report.result)
         json.dump(document, self.stream, indent=2, sort_keys=False)
         self.stream.write("\n")

@@ -101,7 +101,8 @@ class SarifFormatter(Formatter):
                 )
             )
         results = []
-        for finding in self.findings:
+        baselined = self.report.result.baseline is not None
+        for finding in self.findings + self.report.result.suppressed:
             result = om.Result(
                 rule_id=finding.code,
                 rule_index=index.get(finding.code, -1),
@@ -110,6 +111,14 @@ class SarifFormatter(Formatter):
                 locations=[self._location(finding.location)],
                 partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
             )
+            if finding.suppression is not None:  # code scanning shows it as dismissed
+                result.suppressions = [{
+                    "kind": "inSource", "status": "accepted",
+                    "justification": finding.suppression.justification or finding.suppression.directive,
+                    "location": self._location(finding.suppression.location),
+                }]
+            elif baselined:  # the known ones are not reported at all
+                result.baseline_state = "new"
             if finding.related:
                 result.related_locations = [
                     self._location(r.location, r.message, id=i) for i, r in enumerate(finding.related, start=1)

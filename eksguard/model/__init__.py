@@ -108,6 +108,8 @@ class Platform:
         self.objects: list[ModelObject] = []
         self._by_kind: dict[str, list[ModelObject]] = defaultdict(list)
         self._by_name: dict[tuple[str, str | None, str | None], ModelObject] = {}
+        #: With ``scan --diff-base REF``: the platform at REF (``engine.diffbase.Base``).
+        self.base = None
 
     def add(self, obj: ModelObject) -> None:
         self.objects.append(obj)

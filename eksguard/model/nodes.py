@@ -130,8 +130,10 @@ def _node_group(group: NodeGroup, groups: list[NodeGroup]) -> NodeDefinition:
         fix = "maxPodsPerNode" if eksctl else "max pods in the bootstrap user data"
     elif managed is None and custom_ami:
         # A launch template no node group in scope uses: it may boot an EKS node through a
-        # self-managed Auto Scaling group, or a bastion. Nothing says which: stay quiet.
-        kind, needs = "launch template with a custom AMI", False
+        # self-managed Auto Scaling group, or a bastion. Its user data tells: a nodeadm
+        # NodeConfig, bootstrap.sh or Bottlerocket settings join a cluster, and with a custom
+        # AMI nothing computes max pods for them; anything else (or unreadable): stay quiet.
+        kind, needs = "launch template with a custom AMI", group.value("eks_bootstrap") is True
         fix = "max pods in the user data (nodeadm kubelet.config.maxPods, bootstrap.sh --max-pods)"
     else:
         # managed on an EKS AMI (EKS computes max pods), or not known to be either

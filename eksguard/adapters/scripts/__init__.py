@@ -94,8 +94,10 @@ def _read(source: Source, yaml: bool, sink: Sink) -> str | None:
         data = source.path.read_bytes()
     except OSError:
         return None
+    from eksguard.adapters.source import observed
+
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return observed(source, data.decode("utf-16", errors="replace"))
     if b"\x00" in data:
         return None
-    return data.decode("utf-8-sig", errors="replace")
+    return observed(source, data.decode("utf-8-sig", errors="replace"))

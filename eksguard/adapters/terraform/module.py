@@ -40,6 +40,7 @@ from eksguard.model import (
     Origin,
     PodIdentityAssociation,
     Setting,
+    make_object,
     version_text,
 )
 
@@ -51,6 +52,11 @@ _KARPENTER = re.compile(
     r"^(?:(?:registry\.terraform\.io|registry\.opentofu\.org)/)?terraform-aws-modules/eks/aws//modules/karpenter$"
     r"|^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-eks(?:\.git)?"
     r"//modules/karpenter(?:\?.*)?$"
+)
+_AWS_AUTH = re.compile(
+    r"^(?:(?:registry\.terraform\.io|registry\.opentofu\.org)/)?terraform-aws-modules/eks/aws//modules/aws-auth$"
+    r"|^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/terraform-aws-eks(?:\.git)?"
+    r"//modules/aws-auth(?:\?.*)?$"
 )
 _REF = re.compile(r"[?&]ref=v?(\d+)")
 _CONSTRAINT = re.compile(r"^\s*(~>|>=|<=|!=|=|>|<)?\s*v?(\d+)(?:\.(\d+))?")
@@ -115,6 +121,9 @@ def eks_module(decl: Decl, decls: Declarations, sink: Sink) -> None:
     source = body.get("source")
     if isinstance(source, str) and _KARPENTER.match(source.strip()):
         karpenter_module(decl, decls, sink)
+        return
+    if isinstance(source, str) and _AWS_AUTH.match(source.strip()):
+        aws_auth_module(decl, sink)
         return
     if not is_eks_module(source):
         return
@@ -312,6 +321,67 @@ def karpenter_module(decl: Decl, decls: Declarations, sink: Sink) -> None:
         entry.set("principal_arn", UNKNOWN, where)  # the node role the module creates
         body.put(entry, "type", "access_entry_type", default="EC2_LINUX", convert=upper)
         sink.add(entry)
+
+
+#: aws-auth ``data`` keys and the submodule inputs they are written from
+_AWS_AUTH_DATA = {"mapRoles": "aws_auth_roles", "mapUsers": "aws_auth_users", "mapAccounts": "aws_auth_accounts"}
+
+
+def aws_auth_module(decl: Decl, sink: Sink) -> None:
+    """``modules/aws-auth`` (v20; removed in v21): it writes ``kube-system/aws-auth``, with
+    ``kubernetes_config_map_v1_data`` when ``manage_aws_auth_configmap`` (default true) or
+    ``kubernetes_config_map`` when ``create_aws_auth_configmap`` (default false), its
+    ``mapRoles``/``mapUsers``/``mapAccounts`` the ``yamlencode`` of ``aws_auth_roles``/
+    ``_users``/``_accounts``. Lifted as that ConfigMap, located at the module block; a list
+    that cannot be read leaves its key unknown. Nothing is lifted when ``create`` is off,
+    or when neither switch is known to be on."""
+    import yaml
+
+    from eksguard.yaml_loader import YMap
+
+    body = decl.read()
+    if body.get("create", True) is not True:
+        return
+    if body.get("manage_aws_auth_configmap", True) is not True and body.get("create_aws_auth_configmap") is not True:
+        return
+    origin = Origin(decl.origin.path, decl.origin.format, decl.origin.document, decl.origin.template,
+                    module=decl.address)
+
+    def node(items: dict, marks: dict | None = None) -> YMap:
+        out = YMap()
+        out.mark = decl.mark
+        for key, value in items.items():
+            out[key] = value
+            out.key_marks[key] = out.value_marks[key] = (marks or {}).get(key, decl.mark)
+        return out
+
+    data: dict = {}
+    marks: dict = {}
+    for key, attr in _AWS_AUTH_DATA.items():
+        value = plain(body.get(attr, []))
+        marks[key] = body.key_mark(attr)
+        data[key] = yaml.safe_dump(_literal(value), default_flow_style=False) if _is_literal(value) else UNKNOWN
+    manifest = node({"apiVersion": "v1", "kind": "ConfigMap",
+                     "metadata": node({"name": "aws-auth", "namespace": "kube-system"}),
+                     "data": node(data, marks)})
+    sink.add(make_object(manifest, origin))
+
+
+def _is_literal(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(_is_literal(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_is_literal(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _literal(value: object) -> object:
+    """Plain dicts and lists (YAML-dumpable) from the positioned ones."""
+    if isinstance(value, dict):
+        return {str(k): _literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    return value
 
 
 MAPPERS = {"module": eks_module}

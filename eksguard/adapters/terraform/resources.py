@@ -31,6 +31,7 @@ from eksguard.adapters.terraform.values import (
     Body,
     Decl,
     embedded_object,
+    eks_bootstrap,
     max_pods,
     plain,
     string_list,
@@ -341,6 +342,8 @@ def launch_template(decl: Decl, decls: Declarations, sink: Sink) -> None:
         found = max_pods(body.get("user_data"), body.expr("user_data"), body.at("user_data"))
         if found is not None:
             group.set("max_pods", found[0], found[1])
+        joins = eks_bootstrap(body.get("user_data"), body.expr("user_data"))
+        group.set("eks_bootstrap", UNKNOWN if joins is None else joins, body.at("user_data"))
     sink.add(group)
 
 

@@ -286,6 +286,19 @@ _MAX_PODS = (
 )
 
 
+#: user data that joins an EKS cluster: a nodeadm NodeConfig, AL2 bootstrap.sh, Bottlerocket settings
+_EKS_BOOTSTRAP = re.compile(r"application/node\.eks\.aws|\bkind:[ \t]*['\"]?NodeConfig\b|/etc/eks/bootstrap\.sh"
+                            r"|^[ \t]*\[settings\.kubernetes\]", re.M)
+
+
+def eks_bootstrap(value: object, expr: Expr | None) -> bool | None:
+    """Whether user data bootstraps an EKS node (None when the text cannot be read)."""
+    raw = value if isinstance(value, str) else (expr.partial if expr is not None else None)
+    if raw is None or len(raw) > MAX_EMBEDDED:
+        return None
+    return _EKS_BOOTSTRAP.search(raw) is not None
+
+
 def max_pods(value: object, expr: Expr | None, where: Location) -> tuple[object, Location] | None:
     """Max pods set by user data (AL2 ``--max-pods``, nodeadm ``maxPods``, Bottlerocket
     ``max-pods``): ``(int or UNKNOWN, location)``, or None when the text sets none."""

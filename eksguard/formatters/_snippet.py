@@ -1,0 +1,84 @@
+"""The source line under a finding, with a caret under its column (as ruff and rustc).
+
+Shown only when the location's file can be read now: never for standard input, and for
+findings in charts and kustomizations eksguard rendered itself the location already is
+the template or resource line the object came from, so that is what is shown (never
+text that exists only in rendered output). Lines are read once per file, up to the
+adapters' own size limit. Control and bidirectional-override characters are shown as
+``�`` (one column each, so the caret stays aligned and a hostile file cannot drive the
+terminal); long lines are cut around the column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from eksguard.findings import Location
+
+MAX_BYTES = 50 * 1024 * 1024
+WIDTH = 160  # characters of a source line shown at most
+_BREAKS = re.compile(r"\r\n|\r|\n")
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_TOKEN = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s:=,\[\]{}()]+")
+TAB = 4
+
+
+class SourceLines:
+    """Lines of the files findings point at, read on first use."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+        self.files: dict[str, list[str] | None] = {}
+
+    def line(self, location: Location) -> str | None:
+        if location.path not in self.files:
+            self.files[location.path] = self._read(location.path)
+        lines = self.files[location.path]
+        if lines is None or not 1 <= location.line <= len(lines):
+            return None
+        return lines[location.line - 1]
+
+    def _read(self, path: str) -> list[str] | None:
+        if path == "<stdin>" or path.startswith("<"):
+            return None
+        full = self.cwd / path
+        try:
+            if not full.is_file() or full.stat().st_size > MAX_BYTES:
+                return None
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError:
+            return None
+        if b"\0" in data[:8192]:
+            return None  # binary
+        return _BREAKS.split(data.decode("utf-8-sig", errors="replace"))
+
+
+def snippet(location: Location, text: str, paint: Callable[[str, str], str], caret_color: str) -> list[str]:
+    """``[gutter, numbered line, carets]`` for ``text``, the line ``location`` is on."""
+    original = _UNSAFE.sub("\ufffd", text)
+    at = min(max(location.column, 1) - 1, len(original))
+    if location.end_line == location.line and location.end_column and location.end_column > location.column:
+        end = min(location.end_column - 1, len(original))
+    else:
+        match = _TOKEN.match(original, at)
+        end = match.end() if match else at + 1
+    line = original.expandtabs(TAB)
+    pad = len(original[:at].expandtabs(TAB))
+    width = max(1, len(original[:end].expandtabs(TAB)) - pad)
+    if len(line) > WIDTH:  # cut around the column
+        start = max(0, min(pad - WIDTH // 3, len(line) - WIDTH))
+        head, tail = ("…" if start else ""), ("…" if start + WIDTH < len(line) else "")
+        line = head + line[start:start + WIDTH] + tail
+        pad += len(head) - start
+        width = max(1, min(width, WIDTH - (pad - len(head))))
+    number = str(location.line)
+    space = " " * len(number)
+    bar = paint("|", "34;1")
+    return [
+        f" {space} {bar}",
+        f" {paint(number, '34;1')} {bar} {line}".rstrip(),
+        f" {space} {bar} {' ' * pad}{paint('^' * width, caret_color)}",
+    ]

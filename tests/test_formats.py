@@ -1,0 +1,182 @@
+"""The `github` and `junit` formats, `--format auto`, and repeatable --format/--output pairs,
+through the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from eksguard.findings import Finding, Location, Related, Severity
+from eksguard.formatters import Report
+from eksguard.formatters.github import GithubFormatter, escape_data, escape_property
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = "testdata/examples"
+
+
+def run(*args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def examples_json() -> dict:
+    proc = run("scan", EXAMPLES, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)
+
+
+# -- github -----------------------------------------------------------------------------------
+
+def test_escaping_follows_the_runner():
+    assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+    assert escape_property("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae"
+
+
+def test_one_annotation_per_finding(examples_json):
+    proc = run("scan", EXAMPLES, "--format", "github")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    findings = examples_json["findings"]
+    assert len(lines) == len(findings)
+    for line, finding in zip(lines, findings):
+        level = {"error": "error", "warning": "warning", "note": "notice"}[finding["severity"]]
+        loc = finding["location"]
+        head = (f"::{level} file={loc['path']},line={loc['line']},col={loc['column']},"
+                f"{'endLine=%d,endColumn=%d,' % (loc['end_line'], loc['end_column']) if 'end_line' in loc else ''}"
+                f"title={finding['code']} {finding['name']}::")
+        assert line.startswith(head), (line, head)
+        assert "\n" not in line and "\r" not in line
+
+
+def test_properties_and_message_are_escaped(tmp_path):
+    finding = Finding("EKS601", "alb-ingress-without-group", Severity.NOTE, "50% of it:\nsecond line",
+                      Location("we,ird:name.yaml", 3, 5, 3, 9),
+                      related=[Related(Location("other.yaml", 7, 1), "the class")])
+    from eksguard.engine.runner import ScanResult
+
+    stream = __import__("io").StringIO()
+    report = Report(result=ScanResult([finding], [], None, []), version="0", cwd=tmp_path, _root=tmp_path)
+    formatter = GithubFormatter(stream, report)
+    formatter.start()
+    formatter.handle(finding)
+    formatter.stop()
+    assert stream.getvalue() == (
+        "::notice file=we%2Cird%3Aname.yaml,line=3,col=5,endLine=3,endColumn=9,"
+        "title=EKS601 alb-ingress-without-group::50%25 of it:%0Asecond line%0Aother.yaml:7: the class\n"
+    )
+
+
+def test_paths_are_relative_to_the_repository_root(tmp_path):
+    proc = run("scan", ".", "--format", "github", cwd=ROOT / EXAMPLES / "teams")
+    assert proc.stdout.startswith("::") and "file=testdata/examples/teams/" in proc.stdout
+
+
+def test_auto_is_github_under_actions_and_text_elsewhere():
+    under_actions = run("scan", EXAMPLES, env={"GITHUB_ACTIONS": "true"})
+    assert under_actions.stdout.startswith("::")
+    plain = run("scan", EXAMPLES)
+    assert not plain.stdout.startswith("::") and "Found " in plain.stdout
+    explicit = run("scan", EXAMPLES, "--format", "auto", env={"GITHUB_ACTIONS": "true"})
+    assert explicit.stdout == under_actions.stdout
+
+
+def test_auto_to_a_file_is_text_even_under_actions(tmp_path):
+    out = tmp_path / "report.txt"
+    run("scan", EXAMPLES, "--output", str(out), env={"GITHUB_ACTIONS": "true"})
+    text = out.read_text()
+    assert "Found " in text and not any(line.startswith("::") for line in text.splitlines())
+
+
+# -- junit ------------------------------------------------------------------------------------
+
+def test_junit_is_one_testcase_per_rule_and_file(examples_json):
+    proc = run("scan", EXAMPLES, "--format", "junit")
+    assert proc.returncode == 1
+    root = ET.fromstring(proc.stdout)
+    assert root.tag == "testsuites" and root.get("name") == "eksguard"
+    expected = {(f["code"], f["location"]["path"]) for f in examples_json["findings"]}
+    failing = set()
+    total_tests = total_failures = 0
+    for suite in root.findall("testsuite"):
+        code = suite.get("name").split()[0]
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        failures = [c for c in cases if c.find("failure") is not None]
+        assert int(suite.get("failures")) == len(failures)
+        total_tests += len(cases)
+        total_failures += len(failures)
+        for case in cases:
+            assert case.get("classname") == f"eksguard.{code}"
+            failure = case.find("failure")
+            if failure is None:
+                assert case.get("name") == "all scanned files" and len(cases) == 1
+                continue
+            failing.add((code, case.get("file")))
+            assert case.get("name") == case.get("file")
+            assert failure.get("type") in ("error", "warning", "note")
+            assert failure.get("message").startswith(case.get("file") + ":")
+            assert code in failure.text
+    assert failing == expected
+    assert int(root.get("tests")) == total_tests and int(root.get("failures")) == total_failures == len(expected)
+
+
+def test_junit_survives_odd_characters(tmp_path):
+    from eksguard.engine.runner import ScanResult
+    from eksguard.formatters.junit import JunitFormatter
+
+    finding = Finding("EKS001", "parse-error", Severity.ERROR, "bad \x00 byte <&> \"q\"", Location("a&b.yaml", 1, 1))
+    stream = __import__("io").StringIO()
+    formatter = JunitFormatter(stream, Report(result=ScanResult([finding], [], None, []), version="0",
+                                              cwd=tmp_path, _root=tmp_path))
+    formatter.start()
+    formatter.handle(finding)
+    formatter.stop()
+    case = ET.fromstring(stream.getvalue()).find("testsuite/testcase")
+    assert case.get("file") == "a&b.yaml"
+    assert "<&>" in case.find("failure").text
+
+
+# -- --format/--output pairs --------------------------------------------------------------------
+
+def test_pairs_write_every_report(tmp_path, examples_json):
+    sarif, junit, js = tmp_path / "a.sarif", tmp_path / "r.xml", tmp_path / "r.json"
+    proc = run("scan", EXAMPLES, "--format", "sarif", "--output", str(sarif), "--format", "github",
+               "-f", "junit", "-o", str(junit), "--format", "json", "--output", str(js))
+    assert proc.returncode == 1, proc.stderr
+    n = len(examples_json["findings"])
+    assert len(json.loads(sarif.read_text())["runs"][0]["results"]) == n
+    assert len(proc.stdout.splitlines()) == n and proc.stdout.startswith("::")
+    assert ET.parse(junit).getroot().tag == "testsuites"
+    assert json.loads(js.read_text())["findings"] == examples_json["findings"]
+
+
+def test_single_format_and_output_pair_in_either_order(tmp_path):
+    out = tmp_path / "r.json"
+    assert run("scan", EXAMPLES, "--output", str(out), "--format", "json").returncode == 1
+    assert json.loads(out.read_text())["tool"] == "eksguard"
+
+
+def test_output_dash_is_stdout(tmp_path):
+    proc = run("scan", EXAMPLES, "-f", "json", "-o", "-", "-f", "sarif", "-o", str(tmp_path / "x.sarif"))
+    assert json.loads(proc.stdout)["tool"] == "eksguard"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-f", "text", "-f", "json"], "all go to standard output"),
+    (["-o", "a.json", "-o", "b.json", "-f", "json"], "must follow the --format"),
+    (["-f", "json", "-o", "a.json", "-o", "b.json", "-f", "text"], "must follow the --format"),
+    (["-f", "json", "-o", "same.out", "-f", "sarif", "-o", "same.out"], "same --output"),
+    (["-f", "nope"], "unknown format 'nope'"),
+])
+def test_pairs_that_do_not_pair_are_usage_errors(tmp_path, args, message):
+    proc = run("scan", str(ROOT / EXAMPLES), *args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())  # nothing written before the error
