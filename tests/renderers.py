@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +34,28 @@ def require(available: bool, what: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what} is required in CI (.ci/run installs it)")
     pytest.skip(f"{what} is not installed")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(plugins, rules, *paths, cwd=ROOT, **options):
+    """Scan ``paths`` with the session's plugins and rules and scan ``options``."""
+    from eksguard.engine.runner import scan
+
+    return scan([str(p) for p in paths], plugins, cwd=cwd, rules=rules, options=options)
+
+
+def hits(result, *codes):
+    """``(path, line, column, code)`` of the findings (of ``codes``), sorted."""
+    return sorted((f.location.path, f.location.line, f.location.column, f.code)
+                  for f in result.findings if not codes or f.code in codes)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: dedented text}`` below ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root

@@ -12,15 +12,13 @@ import os
 import stat
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from eksguard.adapters.helm import _Chart, _classify, split_helm_output
 from eksguard.adapters.helm_lines import template_line_map
-from eksguard.engine.runner import scan
-from renderers import has_sdk, helm_engine, require
+from renderers import has_sdk, helm_engine, hits, require, run, write
 
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ROOT / "testdata" / "charts"
@@ -31,21 +29,6 @@ def engine():
     require(helm_engine() is not None, "a Helm engine (helm or helm-python-sdk)")
 
 
-def run(plugins, rules, *paths, cwd=ROOT, **options):
-    return scan([str(p) for p in paths], plugins, cwd=cwd, rules=rules, options=options)
-
-
-def hits(result, *codes):
-    return sorted((f.location.path, f.location.line, f.location.column, f.code)
-                  for f in result.findings if not codes or f.code in codes)
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
 
 
 # -- rendering and positions ----------------------------------------------------------

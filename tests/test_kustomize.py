@@ -13,15 +13,13 @@ import shutil
 import stat
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from eksguard.adapters.kustomize import kustomize_roots
 from eksguard.discover import discover
-from eksguard.engine.runner import scan
-from renderers import require
+from renderers import hits, require, run, write
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = "testdata/kustomize/shop"
@@ -32,21 +30,6 @@ def kubectl():
     require(shutil.which("kubectl") is not None, "kubectl")
 
 
-def run(plugins, rules, *paths, cwd=ROOT, **options):
-    return scan([str(p) for p in paths], plugins, cwd=cwd, rules=rules, options=options)
-
-
-def hits(result, *codes):
-    return sorted((f.location.path, f.location.line, f.location.column, f.code)
-                  for f in result.findings if not codes or f.code in codes)
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
 
 
 def fake_tool(tmp_path: Path, name: str, body: str) -> Path:

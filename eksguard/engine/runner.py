@@ -16,7 +16,7 @@ from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
 from eksguard.engine.rules import Rule, RuleError, load_rules
 from eksguard.engine.suppress import TextLog, apply_suppressions
-from eksguard.findings import Finding, Location, Violation
+from eksguard.findings import Finding, Violation
 from eksguard.model import Platform
 from eksguard.plugins import Plugins
 

@@ -302,41 +302,27 @@ class Lexer:
 
     def _paren_end(self, i: int) -> int:
         """Index after the ``)`` closing a ``(`` just before ``i``; -1 when unterminated."""
-        s, n, depth = self.s, self.n, 1
-        while i < n:
-            c = s[i]
-            if c == "\\":
-                i += 2
-                continue
-            if c in "'\"`":
-                i = self._skip_quoted(i)
-                if i < 0:
-                    return -1
-                continue
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            i += 1
-        return -1
+        return self._closing(i, "(", ")", "'\"`")
 
     def _brace_end(self, i: int) -> int:
+        """Index after the ``}`` closing a ``{`` just before ``i``; -1 when unterminated."""
+        return self._closing(i, "{", "}", "'\"")
+
+    def _closing(self, i: int, opening: str, closing: str, quotes: str) -> int:
         s, n, depth = self.s, self.n, 1
         while i < n:
             c = s[i]
             if c == "\\":
                 i += 2
                 continue
-            if c in "'\"":
+            if c in quotes:
                 i = self._skip_quoted(i)
                 if i < 0:
                     return -1
                 continue
-            if c == "{":
+            if c == opening:
                 depth += 1
-            elif c == "}":
+            elif c == closing:
                 depth -= 1
                 if depth == 0:
                     return i + 1
