@@ -57,6 +57,40 @@ def version_text(value: object) -> object:
     return value
 
 
+_STR_KEYS = frozenset({
+    "version", "authentication_mode", "support_type", "resolve_conflicts_on_create",
+    "resolve_conflicts_on_update", "service_account_role_arn", "principal_arn", "type", "namespace",
+    "service_account", "role_arn", "ami_type", "capacity_type", "node_role", "chart", "repository",
+    "operation", "arn", "user_name",
+})
+_BOOL_KEYS = frozenset({
+    "bootstrap_cluster_creator_admin_permissions", "endpoint_public_access", "endpoint_private_access",
+    "secrets_encryption", "auto_mode", "managed", "custom_ami", "enable_cluster_creator_admin_permissions",
+})
+_STR_LIST_KEYS = frozenset({"public_access_cidrs", "log_types", "instance_types", "kubernetes_groups"})
+_INT_KEYS = frozenset({"max_pods"})
+_MAP_KEYS = frozenset({"configuration_values", "trust_policy", "values"})
+
+
+def _typed(key: str, value: object) -> object:
+    """``value`` if it has the type the canonical ``key`` holds, else UNKNOWN."""
+    if value is None or value is UNKNOWN:
+        return value
+    if key in _STR_KEYS:
+        ok = isinstance(value, str)
+    elif key in _BOOL_KEYS:
+        ok = isinstance(value, bool)
+    elif key in _STR_LIST_KEYS:
+        ok = isinstance(value, list) and all(isinstance(v, str) or v is UNKNOWN for v in value)
+    elif key in _INT_KEYS:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif key in _MAP_KEYS:
+        ok = isinstance(value, dict)
+    else:
+        ok = True
+    return value if ok else UNKNOWN
+
+
 @dataclass(frozen=True)
 class Setting:
     """A value and where it was written. ``default`` marks a tool default, not text."""
@@ -104,7 +138,10 @@ class AwsObject:
         return ObjectRef(self.KIND, self.name, None)
 
     def set(self, key: str, value: object, location: Location, default: bool = False) -> None:
-        self.settings[key] = Setting(value, location, default)
+        """Record ``key``. A value of the wrong type for a canonical key (a mapping where
+        the authentication mode goes) is recorded as UNKNOWN: rules stay quiet on it
+        instead of tripping over it; the tool that reads the file will reject it anyway."""
+        self.settings[key] = Setting(_typed(key, value), location, default)
 
     def setting(self, key: str) -> Setting | None:
         return self.settings.get(key)
