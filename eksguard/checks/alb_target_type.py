@@ -2,10 +2,11 @@
 
 Precedence follows the controller: IngressClassParams ``spec.targetType`` wins over
 everything; otherwise a backend Service's own ``alb.ingress.kubernetes.io/target-type``
-annotation wins over the Ingress's; with no setting anywhere the controller uses
-``instance``. A finding points at the setting that decides it: the params'
-``targetType``, the Service's or the Ingress's annotation, or the Ingress's ``kind:``
-line when nothing is set.
+annotation wins over the Ingress's; with no setting anywhere the controller uses its
+``--default-target-type``: ``instance`` unless the controller installed in scope sets
+``defaultTargetType`` (see ``model.ingress.default_target_type``). A finding points at
+the setting that decides it: the params' ``targetType``, the Service's or the
+Ingress's annotation, or the Ingress's ``kind:`` line when nothing is set.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from collections.abc import Iterator
 from eksguard.checks import Check
 from eksguard.checks.alb_ingress_group import binding_related
 from eksguard.findings import Related, Violation
-from eksguard.model import AlbBinding, Ingress, IngressClassParams, Platform, Service
+from eksguard.model import AlbBinding, Ingress, IngressClassParams, Platform, Service, Setting
+from eksguard.model.ingress import default_target_type
 
 ANNOTATION = "alb.ingress.kubernetes.io/target-type"
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
+    default = default_target_type(platform)
     by_params: dict[int, tuple[IngressClassParams, list[Ingress]]] = {}
     by_service: dict[int, tuple[Service, list[Ingress]]] = {}
     for ingress in platform.of_kind(Ingress):
@@ -35,7 +38,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         for service in services:
             if service.annotations.get(ANNOTATION) == "instance":
                 by_service.setdefault(id(service), (service, []))[1].append(ingress)
-        yield from _ingress_violation(ingress, binding, services)
+        yield from _ingress_violation(ingress, binding, services, default)
     for params_obj, ingresses in by_params.values():
         yield Violation(
             location=params_obj.location("spec", "targetType"),
@@ -60,9 +63,15 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         )
 
 
-def _ingress_violation(ingress: Ingress, binding: AlbBinding, services: list[Service]) -> Iterator[Violation]:
+def _ingress_violation(ingress: Ingress, binding: AlbBinding, services: list[Service],
+                       default: Setting | None) -> Iterator[Violation]:
     value = binding.annotation("target-type")
     path = ("metadata", "annotations", ANNOTATION)
+    related = binding_related(binding)
+    if value is None and default is not None:
+        if default.value != "instance":
+            return  # the controller in scope defaults to ip (or to something unreadable)
+        related = [*related, Related(default.location, "the AWS Load Balancer Controller's defaultTargetType")]
     if value == "instance":
         message = f"Ingress {ingress.display_name} sets {ANNOTATION}: instance: the ALB reaches pods through a NodePort on every node"
         location = ingress.location(*path)
@@ -74,7 +83,7 @@ def _ingress_violation(ingress: Ingress, binding: AlbBinding, services: list[Ser
         location = ingress.kind_location()
     else:
         return
-    yield Violation(location, message, ingress.ref, ingress.json_path(*ingress.prefix, *path), binding_related(binding))
+    yield Violation(location, message, ingress.ref, ingress.json_path(*ingress.prefix, *path), related)
 
 
 def _backends(platform: Platform, ingress: Ingress) -> list[Service]:

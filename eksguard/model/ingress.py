@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from eksguard.findings import Location
-from eksguard.model.aws import UNKNOWN
+from eksguard.model.aws import UNKNOWN, HelmRelease, Setting
 from eksguard.model.base import text
 from eksguard.model.kubernetes import Ingress, IngressClass, IngressClassParams, Service
 
@@ -360,3 +360,48 @@ def alb_groups(platform: "Platform") -> list[AlbGroup]:
         key: object = ("group", name) if name else ("implicit", id(ingress))
         groups.setdefault(key, AlbGroup(name)).members.append(binding)
     return list(groups.values())
+
+
+CONTROLLER_CHART = "aws-load-balancer-controller"
+_TARGET_TYPE_FLAG = "--default-target-type="
+
+
+def default_target_type(platform: "Platform") -> Setting | None:
+    """The controller's ``--default-target-type`` when the scan installs the controller.
+
+    Read from a ``helm_release`` of the ``aws-load-balancer-controller`` chart (its
+    ``defaultTargetType`` value, from ``values`` or ``set``) or from the controller's
+    Deployment (the flag in its container args, e.g. rendered chart output). None when
+    the controller is not in scope or does not set it (the controller default is
+    ``instance``); a Setting with UNKNOWN when it is set but cannot be read; when several
+    installations disagree, UNKNOWN as well (rules stay quiet).
+    """
+    found: list[Setting] = []
+    for release in platform.of_kind(HelmRelease):
+        chart = release.value("chart")
+        if not isinstance(chart, str) or chart.rsplit("/", 1)[-1] != CONTROLLER_CHART:
+            continue
+        sets = release.setting("set")
+        values = release.setting("values")
+        if sets is not None and isinstance(sets.value, dict) and "defaultTargetType" in sets.value:
+            found.append(Setting(sets.value["defaultTargetType"], sets.location))
+        elif values is not None and isinstance(values.value, dict) and "defaultTargetType" in values.value:
+            found.append(Setting(values.value["defaultTargetType"], values.location))
+        elif (values is not None and not isinstance(values.value, dict)) or (
+            sets is not None and not isinstance(sets.value, dict)
+        ):
+            found.append(Setting(UNKNOWN, release.location))
+    for deployment in platform.kinds("Deployment"):
+        if deployment.name != CONTROLLER_CHART and deployment.labels.get("app.kubernetes.io/name") != CONTROLLER_CHART:
+            continue
+        containers = deployment.get("spec", "template", "spec", "containers", default=[])
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            args = container.get("args") if isinstance(container, dict) else None
+            for position, arg in enumerate(args if isinstance(args, list) else []):
+                if isinstance(arg, str) and arg.startswith(_TARGET_TYPE_FLAG):
+                    where = deployment.location("spec", "template", "spec", "containers", index, "args", position)
+                    found.append(Setting(arg[len(_TARGET_TYPE_FLAG):], where))
+    if not found:
+        return None
+    values_seen = {repr(s.value) for s in found}
+    return found[0] if len(values_seen) == 1 else Setting(UNKNOWN, found[0].location)
