@@ -28,6 +28,23 @@ class Check:
     compares_base: bool = False
 
 
+def gpu_check(name: str, func: CheckFunc) -> Check:
+    """A check with the ``gpu_categories`` option (RULES.md: the instance families and
+    categories treated as GPU), shared by the Karpenter pool rules so they agree."""
+    from eksguard.model.kubernetes import GPU_CATEGORIES
+
+    return Check(
+        name,
+        func,
+        params_schema={
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"gpu_categories": {"type": "array", "items": {"type": "string", "minLength": 1}}},
+        },
+        defaults={"gpu_categories": list(GPU_CATEGORIES)},
+    )
+
+
 def builtin_checks() -> list[Check]:
     """Every ``CHECK`` (or ``CHECKS`` list) of the modules in this package: adding a
     check is adding a module, with no registry to edit."""

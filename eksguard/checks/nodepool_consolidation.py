@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eksguard.checks import Check
+from eksguard.checks import gpu_check
 from eksguard.findings import Violation
 from eksguard.model import NodePool, Platform, text
 from eksguard.model.kubernetes import DO_NOT_DISRUPT, GPU_CATEGORIES
@@ -93,13 +93,4 @@ def _at(pool: NodePool, path: tuple, message: str) -> Violation:
     )
 
 
-CHECK = Check(
-    "nodepool-consolidation-off",
-    check,
-    params_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"gpu_categories": {"type": "array", "items": {"type": "string", "minLength": 1}}},
-    },
-    defaults={"gpu_categories": list(GPU_CATEGORIES)},
-)
+CHECK = gpu_check("nodepool-consolidation-off", check)

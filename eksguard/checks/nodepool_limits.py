@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eksguard.checks import Check
+from eksguard.checks import gpu_check
 from eksguard.findings import Violation
 from eksguard.model import NodePool, Platform
 from eksguard.model.kubernetes import GPU_CATEGORIES
@@ -56,13 +56,4 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         )
 
 
-CHECK = Check(
-    "nodepool-without-limits",
-    check,
-    params_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"gpu_categories": {"type": "array", "items": {"type": "string", "minLength": 1}}},
-    },
-    defaults={"gpu_categories": list(GPU_CATEGORIES)},
-)
+CHECK = gpu_check("nodepool-without-limits", check)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from eksguard.checks import Check
+from eksguard.checks import gpu_check
 from eksguard.findings import Violation
 from eksguard.model import NodePool, Platform
 from eksguard.model.kubernetes import (
@@ -89,13 +89,4 @@ def narrowest(pool: NodePool) -> tuple[str, str, str] | None:
     return None
 
 
-CHECK = Check(
-    "nodepool-narrow",
-    check,
-    params_schema={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {"gpu_categories": {"type": "array", "items": {"type": "string", "minLength": 1}}},
-    },
-    defaults={"gpu_categories": list(GPU_CATEGORIES)},
-)
+CHECK = gpu_check("nodepool-narrow", check)
