@@ -20,7 +20,6 @@ not in scope, or whose ``listen-ports`` do not parse, are left alone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from eksguard.checks import Check
@@ -46,7 +45,7 @@ def _judge(binding: AlbBinding, group: AlbGroup) -> Iterator[Violation]:
         return
     http = sorted(port for protocol, port in ports if protocol == "HTTP")
     https = sorted(port for protocol, port in ports if protocol == "HTTPS")
-    redirected = group.ssl_redirect is not None or _redirects_to_https(binding)
+    redirected = group.ssl_redirect is not None or binding.redirects_to_https
     shown = ", ".join(f"{protocol}:{port}" for protocol, port in ports)
     how = f"listen-ports {shown}" if binding.listen_ports_written else f"no listen-ports, so the controller opens {shown}"
     where = ingress.location("metadata", "annotations", LISTEN_PORTS) if binding.listen_ports_written else ingress.kind_location()
@@ -68,22 +67,6 @@ def _judge(binding: AlbBinding, group: AlbGroup) -> Iterator[Violation]:
         return
     yield Violation(where, message, ingress.ref, ingress.json_path(*ingress.prefix, "metadata", "annotations", LISTEN_PORTS),
                     _related(binding, group))
-
-
-def _redirects_to_https(binding: AlbBinding) -> bool:
-    """An ``alb.ingress.kubernetes.io/actions.<name>`` redirect to HTTPS (the pre-``ssl-redirect`` idiom)."""
-    for key, value in binding.ingress.annotations.items():
-        if not key.startswith("alb.ingress.kubernetes.io/actions."):
-            continue
-        try:
-            action = json.loads(value)
-        except ValueError:
-            continue
-        config = action.get("RedirectConfig") if isinstance(action, dict) else None
-        if str(action.get("Type", "")).lower() == "redirect" and isinstance(config, dict) \
-                and str(config.get("Protocol", "")).upper() == "HTTPS":
-            return True
-    return False
 
 
 def _related(binding: AlbBinding, group: AlbGroup) -> list[Related]:

@@ -182,6 +182,33 @@ class AlbBinding:
         return ports
 
     @property
+    def actions(self) -> dict[str, dict]:
+        """The ``alb.ingress.kubernetes.io/actions.<name>`` custom actions, parsed;
+        actions whose JSON does not parse are left out (the controller rejects them)."""
+        prefix = ANNOTATION + "actions."
+        out: dict[str, dict] = {}
+        for key, value in self.ingress.annotations.items():
+            if not key.startswith(prefix):
+                continue
+            try:
+                action = json.loads(value)
+            except ValueError:
+                continue
+            if isinstance(action, dict):
+                out[key[len(prefix):]] = action
+        return out
+
+    @property
+    def redirects_to_https(self) -> bool:
+        """A custom action that redirects to HTTPS (the pre-``ssl-redirect`` idiom)."""
+        for action in self.actions.values():
+            config = action.get("RedirectConfig")
+            if str(action.get("Type", "")).lower() == "redirect" and isinstance(config, dict) \
+                    and str(config.get("Protocol", "")).upper() == "HTTPS":
+                return True
+        return False
+
+    @property
     def hosts(self) -> set[str]:
         """Hosts of ``spec.rules`` and ``spec.tls``: what certificate discovery looks up."""
         found: set[str] = set()
