@@ -290,6 +290,12 @@ class HelmRelease(AwsObject):
 
     KIND: ClassVar[str] = "HelmRelease"
 
+    @property
+    def chart_name(self) -> str | None:
+        """The chart's own name, whatever repository prefix (``eks/x``, ``oci://.../x``)."""
+        chart = self.value("chart")
+        return chart.rsplit("/", 1)[-1] if isinstance(chart, str) else None
+
 
 AWS_KINDS: tuple[type[AwsObject], ...] = (
     Cluster, Addon, AccessEntry, PodIdentityAssociation, NodeGroup, IamRole, CniSettings, HelmRelease,

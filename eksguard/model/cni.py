@@ -187,8 +187,7 @@ def cni_config(platform) -> CniConfig:
         if addon.name == "vpc-cni":
             config.sources.append(_addon(addon))
     for release in platform.of_kind(HelmRelease):
-        chart = release.value("chart")
-        if isinstance(chart, str) and chart.rsplit("/", 1)[-1] == "aws-vpc-cni":
+        if release.chart_name == "aws-vpc-cni":
             config.sources.append(_helm(release))
     for overlay in platform.of_kind(CniSettings):
         config.sources.append(

@@ -405,8 +405,7 @@ def default_target_type(platform: "Platform") -> Setting | None:
     """
     found: list[Setting] = []
     for release in platform.of_kind(HelmRelease):
-        chart = release.value("chart")
-        if not isinstance(chart, str) or chart.rsplit("/", 1)[-1] != CONTROLLER_CHART:
+        if release.chart_name != CONTROLLER_CHART:
             continue
         sets = release.setting("set")
         values = release.setting("values")
