@@ -267,6 +267,8 @@ def _node_group(item: _Node, config: _Node, path: tuple, managed: bool, cluster:
                 sink: Sink) -> None:
     group = NodeGroup(text(item.get("name")), origin, config.at(*path), cluster=cluster)
     group.set("managed", managed, group.location)
+    if not managed:  # eksctl creates the EC2_LINUX/EC2_WINDOWS access entry of its nodegroups
+        group.set("access_entry", True, group.location, default=True)
     types: list[str] = []
     where = group.location
     for field in (("instanceType",), ("instanceTypes",), ("instancesDistribution", "instanceTypes")):

@@ -31,19 +31,10 @@ def _node_roles(platform: Platform) -> Iterator[tuple[str, str | None, Location,
         role = group.setting("node_role")
         if group.value("managed") is not False or role is None or not role.known:
             continue
-        if group.value("access_entry") is True or _tool_creates_entry(group):
-            continue
+        if group.value("access_entry") is True:
+            continue  # the tool that declares the group creates its entry (eksctl, the EKS module)
         yield (role.value, group.cluster, role.location, f"self-managed node group {group.display_name}",
                group.ref, "/node_role")
-
-
-def _tool_creates_entry(group: NodeGroup) -> bool:
-    """eksctl creates an EC2_LINUX/EC2_WINDOWS entry per self-managed nodegroup (eksctl
-    ``userdocs/src/usage/access-entries.md``); so does the EKS module for its
-    ``self_managed_node_groups`` (``create_access_entry`` defaults to true). Until the
-    adapters record ``access_entry`` themselves, their origin tells."""
-    origin = group.origin
-    return origin.format == "eksctl" or (origin.format == "terraform" and origin.module is not None)
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:

@@ -66,6 +66,7 @@ _STR_KEYS = frozenset({
 _BOOL_KEYS = frozenset({
     "bootstrap_cluster_creator_admin_permissions", "endpoint_public_access", "endpoint_private_access",
     "secrets_encryption", "auto_mode", "managed", "custom_ami", "enable_cluster_creator_admin_permissions",
+    "access_entry",
 })
 _STR_LIST_KEYS = frozenset({"public_access_cidrs", "log_types", "instance_types", "kubernetes_groups"})
 _INT_KEYS = frozenset({"max_pods"})

@@ -290,11 +290,9 @@ def association_key(pia: PodIdentityAssociation) -> tuple[str, str] | None:
 def declares_addon(addon: Addon) -> bool:
     """True when ``addon`` declares the add-on as it is (a config, a resource, a create
     call), not an update that changes some fields of an add-on declared elsewhere. Script
-    lines count only when the adapter says they create the add-on."""
+    lines say which (the scripts adapter records ``operation``)."""
     operation = addon.value("operation")
-    if operation is not None:
-        return operation == "create"
-    return addon.origin.format != "shell"
+    return operation is None or operation == "create"
 
 
 def is_pod_identity_agent(obj: object) -> bool:
