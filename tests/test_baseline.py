@@ -4,20 +4,17 @@ gone ones, stay stable when lines move, fail cleanly on a bad file."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import jsonschema
 import pytest
 from test_sarif import official_schema
+from clirun import eksguard
 
 BASELINE = ".eksguard-baseline.json"
 
 
-def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
+run = eksguard
 
 
 def service(name: str, namespace: str = "shop") -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from eksguard import __version__
+from clirun import eksguard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,12 +38,7 @@ spec:
 """
 
 
-def run(*args, cwd=None, stdin=None, env=None):
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "eksguard", *args],
-        cwd=cwd, input=stdin, capture_output=True, text=True, env=full_env,
-    )
+run = eksguard
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clirun import eksguard
 
 INGRESS = """\
 apiVersion: networking.k8s.io/v1
@@ -85,8 +86,7 @@ def repo(tmp_path):
 def run(*args, cwd, env=None):
     home = str(Path(cwd).resolve().parents[0]) if env is None or "HOME" not in env else env["HOME"]
     full_env = {**os.environ, "HOME": home, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, capture_output=True, text=True,
-                          env=full_env)
+    return eksguard(*args, cwd=cwd, env=full_env)
 
 
 def codes(result) -> list[tuple[str, str, str]]:

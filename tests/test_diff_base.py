@@ -8,7 +8,6 @@ checkouts (with and without a merge base), and the one-line errors.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from renderers import helm_engine, require
 
 from eksguard.engine.diffbase import Changes, parse_diff, unquote
+from clirun import eksguard as run_eksguard
 
 FINDING = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+): (?P<code>EKS\d{3}) ")
 GIT = ["git", "-c", "user.name=eksguard tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false",
@@ -31,9 +31,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def eksguard(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    return subprocess.run([sys.executable, "-m", "eksguard", "scan", "--color", "never", *args], cwd=cwd,
-                          input=stdin, capture_output=True, text=True, env=env)
+    return run_eksguard("scan", "--color", "never", *args, cwd=cwd, stdin=stdin)
 
 
 def found(proc) -> list[tuple[str, int, str]]:

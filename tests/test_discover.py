@@ -6,11 +6,9 @@ subprocess (``time`` only as a hang guard).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 
 from eksguard.discover import UsageError, discover
 from renderers import helm_engine
+from clirun import eksguard
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 FINDING = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+): (?P<code>EKS\d{3}) ")
@@ -74,11 +73,7 @@ def manifests(found) -> list[str]:
 
 
 def run_cli(args: list[str], cwd: Path, stdin: bytes = b"", timeout: float = 120):
-    env = {**os.environ, "NO_COLOR": "1", "EKSGUARD_DEBUG": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "eksguard", *args],
-        cwd=cwd, input=stdin, capture_output=True, timeout=timeout, env=env,
-    )
+    return eksguard(*args, cwd=cwd, stdin=stdin, timeout=timeout, env={"EKSGUARD_DEBUG": "1"})
 
 
 def findings(stdout: bytes) -> list[tuple[str, int, int, str]]:

@@ -4,9 +4,6 @@ through the CLI."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,14 +12,14 @@ import pytest
 from eksguard.findings import Finding, Location, Related, Severity
 from eksguard.formatters import Report
 from eksguard.formatters.github import GithubFormatter, escape_data, escape_property
+from clirun import eksguard
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = "testdata/examples"
 
 
 def run(*args, cwd=ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    return eksguard(*args, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")

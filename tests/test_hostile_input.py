@@ -13,16 +13,14 @@ hang guard, with generous bounds.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from eksguard.engine.runner import scan
+from clirun import eksguard
 
 REAL = b"""apiVersion: apps/v1
 kind: Deployment
@@ -43,15 +41,8 @@ FINDING = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+): (?P<code>EKS
 
 
 def run_cli(args: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 120):
-    env = {**os.environ, "NO_COLOR": "1", "EKSGUARD_DEBUG": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "eksguard", *args],
-        cwd=cwd,
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        timeout=timeout,
-        env=env,
-    )
+    return eksguard(*args, cwd=cwd, stdin=stdin if stdin is not None else b"", timeout=timeout,
+                    env={"EKSGUARD_DEBUG": "1"})
 
 
 def findings(stdout: bytes) -> set[tuple[str, int, int, str]]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from eksguard.engine.runner import scan
 from eksguard.model.cni import PREFIX_DELEGATION, cni_config
 from eksguard.model.instances import DATA_FILE, instance_table, instance_type
 from eksguard.model.karpenter import admitted_types
+from clirun import eksguard
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -247,8 +246,7 @@ def test_cni_script_overlay_alone_is_not_complete(tmp_path, plugins):
 
 
 # -- the command ------------------------------------------------------------------------------
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], capture_output=True, text=True)
+run = eksguard
 
 
 def test_cli_text_shows_the_arithmetic():

@@ -8,11 +8,10 @@ a ``*.dist-info`` folder with an ``entry_points.txt`` for group ``eksguard`` on
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import eksguard
 
 PLUGINS = Path(__file__).resolve().parent / "plugins"
 
@@ -43,7 +42,7 @@ def plugin_env(tmp_path):
 
 
 def run(args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return eksguard(*args, cwd=cwd, env=env)
 
 
 def test_plugin_rule_and_formatter(plugin_env):

@@ -5,23 +5,20 @@ mode and --require-reasons, in every output format (docs/suppression.md)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 from renderers import helm_engine, require
 from test_sarif import official_schema
+from clirun import eksguard
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args, cwd, stdin=None):
-    return subprocess.run([sys.executable, "-m", "eksguard", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+run = eksguard
 
 
 def nlb(name: str, target_line: str = "", *, extra_annotations: str = "") -> str:

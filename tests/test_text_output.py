@@ -4,10 +4,8 @@ the summary, ``--quiet``/``-qq``, ``--statistics``, ``--verbose`` and the progre
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 from eksguard.findings import Location
 from eksguard.formatters._snippet import snippet
 from eksguard.progress import Progress
+from clirun import eksguard
 
 FINDING = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+): (?P<code>EKS\d{3}) ")
 
@@ -44,9 +43,7 @@ spec:
 
 
 def run(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    return subprocess.run([sys.executable, "-m", "eksguard", "scan", "--color", "never", *args], cwd=cwd,
-                          input=stdin, capture_output=True, text=True, env=env)
+    return eksguard("scan", "--color", "never", *args, cwd=cwd, stdin=stdin)
 
 
 @pytest.fixture
