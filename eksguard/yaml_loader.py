@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 Mark = tuple[int, int]  # (line, column), both 1-based
+LIBYAML_MAX_NESTING = 1000  # libyaml >= 0.2.6 refuses deeper flow/block nesting on its own
 
 
 class YMap(dict):
@@ -336,6 +337,11 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if exc.problem and "maximum nesting depth" in exc.problem:
+            # libyaml >= 0.2.6 refuses depth past LIBYAML_MAX_NESTING itself, before
+            # our own check sees the event; report it as the same limit either way.
+            depth = min(max_depth, LIBYAML_MAX_NESTING)
+            raise YamlProblem(f"nesting deeper than {depth} levels (limit)", line, column, documents, limit=True) from None
         detail = exc.problem or "syntax error"
         if exc.context:
             detail = f"{detail} ({exc.context})"

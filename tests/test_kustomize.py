@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -119,6 +120,17 @@ def test_a_kustomization_that_fails_is_eks002_at_the_entry(kubectl, plugins, rul
     assert (finding.code, finding.location.path, finding.location.line) == (
         "EKS002", "testdata/kustomize/missing-resource/kustomization.yaml", 5)
     assert "service.yaml" in finding.message and str(ROOT) not in finding.message
+
+
+def test_a_failure_under_a_long_checkout_path_never_shows_the_absolute_path(kubectl, plugins, rules, tmp_path):
+    """The message is cut to length after the paths are replaced, not before (a deep
+    checkout once left half an absolute path in the finding)."""
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    shutil.copytree(ROOT / "testdata/kustomize/missing-resource", deep / "k")
+    result = run(plugins, rules, "k", cwd=deep)
+    [finding] = result.findings
+    assert finding.code == "EKS002" and "service.yaml" in finding.message
+    assert not re.search(r"(^|[\s'\"=])/\w", finding.message), finding.message  # no absolute path, whole or cut
 
 
 def test_the_cli_reports_every_kustomization_and_goes_on(kubectl):

@@ -229,8 +229,8 @@ class KustomizeAdapter:
             sink.problem("EKS002", Location(kfile, 1, 1), f"kustomization {shown} was not rendered: {exc}")
             return
         if done.returncode != 0:
-            message = _error_text(done.stderr) or f"{Path(argv[0]).name} exited with status {done.returncode}"
-            message = message.replace(str(source.path.resolve()), shown)
+            message = _error_text(done.stderr, {str(source.path.resolve()): shown, str(source.path.absolute()): shown})
+            message = message or f"{Path(argv[0]).name} exited with status {done.returncode}"
             line = _entry_line(root.entries, message)
             sink.problem("EKS002", Location(kfile, line, 1), f"kustomization {shown} failed to render: {message}")
             return
@@ -249,13 +249,17 @@ def _renderer(folder: Path, options: dict) -> list[str] | None:
     return None
 
 
-def _error_text(stderr: str) -> str:
-    """kubectl's or kustomize's error, without log prefixes and warnings, on one line."""
+def _error_text(stderr: str, shown_as: dict[str, str] | None = None) -> str:
+    """kubectl's or kustomize's error, without log prefixes and warnings, on one line,
+    with the absolute paths in ``shown_as`` replaced by the names the user scanned
+    (before it is cut to length, so a path is never left half-replaced)."""
     lines = [ln.strip() for ln in stderr.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith(("# Warning:", "Warning:")) and not _KLOG_INFO.match(ln)]
     text = " ".join(lines)
     text = _KLOG_ERROR.sub("", text)
     text = re.sub(r"^Error: ", "", text).strip().rstrip('>"').strip()
+    for absolute in sorted(shown_as or {}, key=len, reverse=True):
+        text = text.replace(absolute, shown_as[absolute])
     return text if len(text) <= 400 else text[:400] + "..."
 
 
