@@ -56,9 +56,17 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
                       help="values file for every Helm chart scanned (repeatable, later wins)")
     scan.add_argument("--helm-set", metavar="KEY=VALUE", action="append", default=[],
                       help="set a Helm value for every chart scanned, as helm --set (repeatable)")
-    scan.add_argument("--render-timeout", metavar="SECONDS", type=float, default=60.0,
-                      help="stop rendering a chart or kustomization after this long (default: 60)")
+    scan.add_argument("--render-timeout", metavar="SECONDS", type=float, default=None,
+                      help="stop rendering a chart or kustomization after this long "
+                           "(default: limits.render-timeout of the config, else 60)")
+    scan.add_argument("--jobs", "-j", metavar="N", type=int, default=None,
+                      help="read files in at most N processes (default: every core; small scans use one)")
+    scan.add_argument("--no-cache", action="store_true",
+                      help="neither read nor write the cache of parsed files and rules (~/.cache/eksguard)")
     add_adoption_options(scan)  # --baseline, --no-suppressions, --require-reasons
+    from eksguard.fix_options import add_fix_options
+
+    add_fix_options(scan)  # --fix, --unsafe-fixes, --diff
     from eksguard.config_options import add_config_command, add_config_options
 
     add_config_options(scan)  # --config, --no-config, --select, --extend-select, --ignore (docs/config.md)
@@ -71,13 +79,14 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
     baseline.add_argument("--output", "-o", default=".eksguard-baseline.json", metavar="FILE",
                           help="where to write it (default: .eksguard-baseline.json)")
     for option in scan._actions:  # the same inputs as scan: Helm values, config, suppressions
-        if option.dest in ("helm_values", "helm_set", "render_timeout", "verbose", "no_suppressions"):
+        if option.dest in ("helm_values", "helm_set", "render_timeout", "verbose", "no_suppressions", "jobs",
+                           "no_cache"):
             baseline._add_action(option)
     add_config_options(baseline)
     if plugins is not None:
         plugins.add_options(baseline)
 
-    sub.add_parser("rules", help="list every rule: code, name, severity, title")
+    sub.add_parser("rules", help="list every rule: code, name, severity, fix (safe|unsafe|-), title")
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", help="code (EKS601) or name (alb-ingress-without-group)")
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "no_cache", False):
+        os.environ["EKSGUARD_NO_CACHE"] = "1"  # the parse cache, and the rule cache read while configuring
     from eksguard.discover import UsageError
     from eksguard.engine.rules import RuleError
 
@@ -168,18 +179,34 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     from eksguard.progress import Progress
 
     progress = Progress() if sys.stderr.isatty() and not args.quiet else None  # long scans, terminal only
-    try:
-        result = scan(paths, plugins, cwd=cwd, options=scan_options(args, cwd), config=args.effective_config,
+    options = scan_options(args, cwd)
+
+    def scan_once():
+        result = scan(paths, plugins, cwd=cwd, options=options, config=args.effective_config,
                       diff_base=args.diff_base, progress=progress)
+        if changed is not None:  # pre-commit: report (and fix) only what touches the changed files
+            result.findings = changed.filter(result.findings, cwd)
+            result.suppressed = changed.filter(result.suppressed, cwd)
+        return result
+
+    try:
+        from eksguard.fix_options import check_fix_options
+
+        check_fix_options(args)
+        if args.fix or args.diff:
+            from eksguard.fix_options import run_fixes
+
+            result, status = run_fixes(args, scan_once, cwd)
+            if status is not None:
+                return status
+        else:
+            result = scan_once()
     finally:
         if progress is not None:
             progress.close()
     if result.diff is not None and not args.quiet:
         for note in result.diff.notes:  # e.g. no merge base in a shallow clone
             print(f"eksguard: note: {note}", file=sys.stderr)
-    if changed is not None:
-        result.findings = changed.filter(result.findings, cwd)
-        result.suppressed = changed.filter(result.suppressed, cwd)
     if result.baseline is not None and not args.quiet:
         from eksguard.engine.baseline import summary
 
@@ -199,6 +226,10 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
 
     if args.quiet >= 2:  # -qq: only the exit code (and the files asked for)
         specs = [spec for spec in specs if not spec.to_stdout]
+    if any(spec.format in ("json", "sarif") for spec in specs) and any(f.fix for f in result.findings):
+        from eksguard.engine.fix import attach_edits
+
+        attach_edits(result.findings, cwd)  # SARIF `fixes`, JSON `fix.edits`
     write_reports(specs, formatters, result.findings, make_report)
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN
@@ -217,10 +248,15 @@ def scan_options(args: argparse.Namespace, cwd: Path) -> dict:
     for expression in args.helm_set:
         if "=" not in expression:
             raise UsageError(f"--helm-set {expression}: expected KEY=VALUE")
-    if not args.render_timeout > 0:
+    if args.render_timeout is not None and not args.render_timeout > 0:
         raise UsageError("--render-timeout must be a positive number of seconds")
-    return {"helm_values": values, "helm_set": list(args.helm_set), "render_timeout": args.render_timeout,
-            **adoption_options(args, cwd)}
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    config = getattr(args, "effective_config", None)
+    limits = {"limits": config.limits} if config is not None else {}  # eksguard/limits.py
+    return {"helm_values": values, "helm_set": list(args.helm_set), "render_timeout": args.render_timeout, **limits,
+            "jobs": jobs, "cache": not getattr(args, "no_cache", False), **adoption_options(args, cwd)}
 
 
 def add_adoption_options(scan: argparse.ArgumentParser) -> None:
@@ -263,7 +299,8 @@ def cmd_rules(plugins) -> int:
     width = max((len(r.name) for r in rules), default=10)
     for rule in rules:
         flag = "" if rule.default else " (off by default)"
-        print(f"{rule.code}  {rule.name:<{width}}  {str(rule.severity):<7}  {rule.title}{flag}")
+        fix = rule.fix_applicability if rule.fix_applicability in ("safe", "unsafe") else "-"
+        print(f"{rule.code}  {rule.name:<{width}}  {str(rule.severity):<7}  {fix:<6}  {rule.title}{flag}")
     return EXIT_CLEAN
 
 

@@ -276,12 +276,16 @@ class Config:
     plugins: list[Setting] = field(default_factory=list)
     states: dict[str, RuleState] | None = None
     dropped: list[tuple["Finding", str]] = field(default_factory=list)
+    #: ``limits:`` (eksguard/limits.py): each key from the highest layer that sets it.
+    limit_settings: dict[str, Setting] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for layer in self.layers:
             data = layer.data
             if "fail-on" in data:
                 self.fail_on, self.fail_on_origin = data["fail-on"], layer.origin_of("fail-on")
+            for key, value in (data.get("limits") or {}).items():
+                self.limit_settings[key] = Setting(value, layer.origin_of("limits"), layer, ("limits", key))
             for key, target in (("ignore-paths", self.ignore_paths), ("exclude", self.exclude)):
                 target.extend(Pattern(g, layer.base, layer.origin_of(key)) for g in data.get(key, ()))
             for i, item in enumerate(data.get("exemptions", ())):
@@ -305,6 +309,13 @@ class Config:
     @property
     def plugin_paths(self) -> list[Path]:
         return [s.value for s in self.plugins]
+
+    @property
+    def limits(self):
+        """The scan's :class:`eksguard.limits.Limits`: the defaults with ``limits:`` applied."""
+        from eksguard.limits import DEFAULT
+
+        return DEFAULT.with_config({key: s.value for key, s in self.limit_settings.items()})
 
     # -- rules --------------------------------------------------------------------
 
@@ -813,6 +824,9 @@ def show(config: Config) -> str:
     if config.exemptions:
         out.append("exemptions:")
         out.extend(_line(f"  - {_flow(e.as_data())}", e.origin) for e in config.exemptions)
+    if config.limit_settings:
+        out.append("limits:")
+        out.extend(_line(f"  {key}: {_flow(s.value)}", s.origin) for key, s in config.limit_settings.items())
     for key, settings in (("rule-dirs", config.rule_dirs), ("plugins", config.plugins)):
         if settings:
             out.append(f"{key}:")

@@ -73,6 +73,8 @@ class Violation:
     object: ObjectRef | None = None
     json_path: str = ""
     related: list[Related] = field(default_factory=list)
+    #: What would repair it (:class:`eksguard.fixes.Fix`), when the check knows.
+    fix: object = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,11 @@ class Finding:
     json_path: str = ""
     related: list[Related] = field(default_factory=list)
     suppression: Suppression | None = None  # set on findings in ScanResult.suppressed
+    #: :class:`eksguard.fixes.Fix` with its applicability resolved (``safe``/``unsafe``).
+    fix: object = field(default=None, compare=False, repr=False)
+    #: Set by :mod:`eksguard.engine.fix`: the exact text edits of ``fix``
+    #: (:class:`eksguard.engine.fix.edits.FileEdits`), or why it cannot be applied in place.
+    edits: object = field(default=None, compare=False, repr=False)
 
     @property
     def fingerprint(self) -> str:

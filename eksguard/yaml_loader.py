@@ -16,11 +16,14 @@ of copying it; the expanded size is still counted so an alias bomb is refused.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import yaml
 from yaml import events as ev
 from yaml.resolver import Resolver
+
+from eksguard.limits import raise_hint
 
 __all__ = [
     "YMap",
@@ -227,6 +230,26 @@ def _hashable(key: object) -> object:
     return key
 
 
+_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")  # libyaml's line breaks
+
+
+def _inside(text: str, line: int, column: int) -> Mark:
+    """``(line, column)``, or the end of ``text`` when past it: at the end of a text with
+    no final line break, libyaml reports the line after the last one."""
+    if line <= text.count("\n") + 1 and "\r" not in text[-2:]:
+        return line, column
+    lines = _BREAKS.split(text)
+    if (line, column) > (len(lines), len(lines[-1]) + 1):
+        return len(lines), len(lines[-1]) + 1
+    return line, column
+
+
+def _depth_why(depth: int) -> str:
+    if depth >= LIBYAML_MAX_NESTING:
+        return "the most libyaml reads; limits.max-nesting cannot raise it"
+    return raise_hint("max-nesting")
+
+
 def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Document]:
     """Load every document of ``text``; raise :class:`YamlProblem` on bad or hostile input."""
     documents: list[Document] = []
@@ -282,7 +305,8 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 if len(stack) >= max_depth:
                     m = event.start_mark
                     raise YamlProblem(
-                        f"nesting deeper than {max_depth} levels (limit)", m.line + 1, m.column + 1, limit=True
+                        f"nesting deeper than {max_depth} levels ({_depth_why(max_depth)})", m.line + 1,
+                        m.column + 1, limit=True
                     )
                 is_map = cls is ev.MappingStartEvent
                 container = YMap() if is_map else YSeq()
@@ -291,7 +315,8 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 container.mark = (m.line + 1, m.column + 1)
                 if nodes > max_nodes:
                     raise YamlProblem(
-                        f"document has more than {max_nodes} nodes (limit)", *container.mark, limit=True
+                        f"document has more than {max_nodes} nodes ({raise_hint('max-nodes')})", *container.mark,
+                        limit=True
                     )
                 stack.append(_Frame(container, is_map, event.anchor))
             elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
@@ -317,7 +342,8 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 nodes += size
                 if nodes > max_nodes:
                     raise YamlProblem(
-                        f"document expands to more than {max_nodes} nodes (alias bomb?)",
+                        f"document expands to more than {max_nodes} nodes through aliases, an alias bomb? "
+                        f"({raise_hint('max-nodes')})",
                         m.line + 1,
                         m.column + 1,
                         limit=True,
@@ -332,16 +358,18 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 doc_line = event.start_mark.line + 1
             elif cls is ev.DocumentEndEvent:
                 if len(documents) >= limits.max_documents:
-                    raise YamlProblem(f"more than {limits.max_documents} documents (limit)", doc_line, 1, limit=True)
+                    raise YamlProblem(f"more than {limits.max_documents} documents ({raise_hint('max-documents')})",
+                                      doc_line, 1, limit=True)
                 documents.append(Document(root, len(documents), doc_line, event.end_mark.line + 1, duplicates, complex_keys))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _inside(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         if exc.problem and "maximum nesting depth" in exc.problem:
             # libyaml >= 0.2.6 refuses depth past LIBYAML_MAX_NESTING itself, before
             # our own check sees the event; report it as the same limit either way.
             depth = min(max_depth, LIBYAML_MAX_NESTING)
-            raise YamlProblem(f"nesting deeper than {depth} levels (limit)", line, column, documents, limit=True) from None
+            raise YamlProblem(f"nesting deeper than {depth} levels ({_depth_why(depth)})", line, column, documents,
+                              limit=True) from None
         detail = exc.problem or "syntax error"
         if exc.context:
             detail = f"{detail} ({exc.context})"

@@ -220,11 +220,12 @@ def test_unused_suppressions_are_eks003_notes(tmp_path):
     result = run("scan", ".", cwd=tmp_path)
     assert result.returncode == 0, "EKS003 is a note: below the default --fail-on"
     assert text_lines(result) == [
-        "svc.yaml:5:20: EKS003 [note] unused suppression ignore[EKS603]: it silences nothing in this run",
+        "svc.yaml:5:20: EKS003 [*] [note] unused suppression ignore[EKS603]: it silences nothing in this run",
         "svc.yaml:6:1: EKS003 [note] 'eksguard: ignore' names no codes: there is no blanket suppression, "
         "write ignore[EKS603] reason",
         "Found 2 problems (2 notes) in 1 of 1 file.",
     ]
+    assert "\n[*] 1 fixable with --fix.\nFound 2 problems" in result.stdout
     assert run("scan", ".", "--fail-on", "note", cwd=tmp_path).returncode == 1
 
 

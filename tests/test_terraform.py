@@ -457,13 +457,13 @@ def test_huge_heredoc_is_refused_and_the_scan_goes_on(plugins, tmp_path):
     assert [(f.location.path, f.location.line) for f in result.findings if f.code == "EKS501"] == [("addon.tf", 3)]
 
 
-def test_oversized_tf_file_is_refused(plugins, tmp_path, monkeypatch):
-    import eksguard.adapters.terraform as terraform
+def test_oversized_tf_file_is_refused(plugins, tmp_path):
+    from eksguard.limits import Limits
 
-    monkeypatch.setattr(terraform, "MAX_TF_BYTES", 1024)
     (tmp_path / "big.tf").write_text("# padding\n" * 200)
-    [problem] = lift(plugins, tmp_path, cwd=tmp_path).findings
-    assert problem.code == "EKS001" and "limit" in problem.message
+    options = {"limits": Limits(max_terraform_file_size=1024)}
+    [problem] = scan([str(tmp_path)], plugins, cwd=tmp_path, options=options).findings
+    assert problem.code == "EKS001" and "limits.max-terraform-file-size" in problem.message
 
 
 def test_binary_and_empty_tf_files(plugins, tmp_path):

@@ -73,7 +73,8 @@ def test_findings_grouped_by_file_each_with_its_line(project):
         "    |   ^^^^^^^^^^^^",
         "    = a.yaml:2:1: Deployment shop/api runs the selected pods",
     ]
-    assert blocks[3] == "Found 3 problems (3 warnings) in 2 of 2 files.\n"
+    assert blocks[3] == ("2 fixable with --fix --unsafe-fixes.\n"  # the EKS406 PDBs
+                         "Found 3 problems (3 warnings) in 2 of 2 files.\n")
 
 
 def test_caret_spans_the_token_and_columns_survive_tabs_and_odd_characters(tmp_path):
@@ -142,6 +143,7 @@ def test_statistics(project):
     assert result.stdout.splitlines() == [  # most frequent first
         "2  EKS406  warning  workload-without-pdb",
         "1  EKS407  warning  pdb-blocks-eviction",
+        "2 fixable with --fix --unsafe-fixes.",
         "Found 3 problems (3 warnings) in 2 of 2 files.",
     ]
     assert run(project, ".", "--statistics", "-q").stdout.splitlines()[-1] == "1  EKS407  warning  pdb-blocks-eviction"

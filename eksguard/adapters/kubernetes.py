@@ -15,6 +15,7 @@ from typing import Protocol
 from eksguard.adapters import Sink, Source
 from eksguard.adapters.eksctl import lift_cluster_config
 from eksguard.adapters.source import Unreadable, read_text
+from eksguard.limits import limits_of
 from eksguard.yaml_loader import Document, YamlLimits, YamlProblem, load_documents
 from eksguard.findings import Location
 from eksguard.model import Origin, make_object
@@ -46,16 +47,23 @@ class KubernetesAdapter:
 
     name = "kubernetes"
 
-    def __init__(self, limits: YamlLimits = YamlLimits(), max_bytes: int | None = None):
-        self.limits = limits
+    def __init__(self, limits: YamlLimits | None = None, max_bytes: int | None = None):
+        self.limits = limits  # None: the scan's (``limits:`` of the config, eksguard/limits.py)
         self.max_bytes = max_bytes
+
+    def _yaml_limits(self, sink: Sink) -> YamlLimits:
+        return self.limits if self.limits is not None else limits_of(sink.options).yaml()
 
     def claims(self, source: Source) -> bool:
         return source.stdin_data is not None or (not source.is_dir and source.suffix in SUFFIXES)
 
+    def cache_inputs(self, source: Source) -> list | None:
+        """What :meth:`lift` reads: the file alone (the parse cache, ``engine/cache.py``)."""
+        return [source.path] if source.path is not None and not source.is_dir else None
+
     def lift(self, source: Source, sink: Sink) -> None:
         try:
-            text = read_text(source) if self.max_bytes is None else read_text(source, self.max_bytes)
+            text = read_text(source, self.max_bytes, limits=limits_of(sink.options))
         except Unreadable as exc:
             sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
             return
@@ -77,7 +85,7 @@ class KubernetesAdapter:
             self._unrendered(source, sink, *template_at)
             return
         try:
-            documents = load_documents(text, self.limits)
+            documents = load_documents(text, self._yaml_limits(sink))
         except YamlProblem as problem:
             documents = problem.documents
             self._report(source, text, sources, problem, sink)
@@ -104,7 +112,7 @@ class KubernetesAdapter:
 
     def _lift_rendered(self, text: str, sink: Sink, fmt: str, placement: Placement) -> None:
         try:
-            documents = load_documents(text, self.limits)
+            documents = load_documents(text, self._yaml_limits(sink))
         except YamlProblem as problem:
             documents = problem.documents
             sink.problem("EKS001", placement.location(problem.line, problem.column),

@@ -40,8 +40,13 @@ class Completed:
 
 
 def timeout_of(options: dict) -> float:
+    """``--render-timeout``, else ``limits.render-timeout`` of the config, else 60 s."""
+    default = DEFAULT_TIMEOUT
+    limits = options.get("limits")
+    if limits is not None:
+        default = getattr(limits, "render_timeout", DEFAULT_TIMEOUT)
     try:
-        value = float(options.get("render_timeout", DEFAULT_TIMEOUT))
+        value = float(options.get("render_timeout") or default)
     except (TypeError, ValueError):
         return DEFAULT_TIMEOUT
     return value if value > 0 else DEFAULT_TIMEOUT
@@ -117,7 +122,8 @@ def run_bounded(argv: list[str], *, timeout: float, cwd: Path | None = None, std
                     except subprocess.TimeoutExpired:
                         pass
                     if time.monotonic() > deadline:
-                        raise RenderFailed(f"rendering took longer than {timeout:g} s and was stopped")
+                        raise RenderFailed(f"rendering took longer than {timeout:g} s and was stopped "
+                                           f"(raise --render-timeout, or limits.render-timeout in .eksguard.yaml)")
                     if out_path.stat().st_size > max_output or err_path.stat().st_size > max_output:
                         raise RenderFailed(f"rendered output is over the {max_output / 1048576:.0f} MiB limit")
             finally:

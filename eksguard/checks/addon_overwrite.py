@@ -11,7 +11,13 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Violation
+from eksguard.fixes import Fix, InsertLine, ReplaceToken
 from eksguard.model import Addon, Platform
+
+#: The attribute or key that holds the update policy, per format: the token replaced
+#: must follow it (Terraform's legacy ``resolve_conflicts`` also sets the create policy,
+#: where PRESERVE is invalid, so it is not rewritten).
+_KEY = {"terraform": "resolve_conflicts_on_update", "eksctl": "resolveConflicts"}
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
@@ -30,7 +36,16 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             object=addon.ref,
             json_path="/resolve_conflicts_on_update",
+            fix=_fix(addon.origin.format, setting),
         )
+
+
+def _fix(fmt: str, setting) -> Fix:
+    if setting.default:  # the module's default: write the setting into the add-on's map
+        return Fix("add resolve_conflicts_on_update = \"PRESERVE\"",
+                   (InsertLine(setting.location, 'resolve_conflicts_on_update = "PRESERVE"'),))
+    return Fix("resolve update conflicts with PRESERVE",
+               (ReplaceToken(setting.location, "OVERWRITE", "PRESERVE", follows=_KEY.get(fmt, "")),))
 
 
 CHECK = Check("addon-overwrite-conflicts", check)

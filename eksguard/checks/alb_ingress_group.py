@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from eksguard.checks import Check
+from eksguard.checks.fixing import set_value
 from eksguard.findings import Related, Violation
+from eksguard.fixes import Fix
 from eksguard.model import AlbBinding, Ingress, Platform
 
 GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
@@ -32,6 +34,7 @@ def describe(binding: AlbBinding) -> str:
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
+    group = params.get("group_name")
     for ingress in platform.of_kind(Ingress):
         binding = platform.alb_binding(ingress)
         if binding is None or not binding.params_known or binding.group_name:
@@ -46,7 +49,18 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=ingress.ref,
             json_path=ingress.json_path(*ingress.prefix, "metadata", "annotations", GROUP_ANNOTATION),
             related=binding_related(binding),
+            fix=_fix(ingress, group),
         )
+
+
+def _fix(ingress: Ingress, group: str | None) -> Fix | None:
+    """The configured group as the Ingress's annotation (the class's IngressClassParams
+    set no group, so the annotation decides); no group configured, no fix: which ALB an
+    Ingress may share is a trust decision, not a default."""
+    if not group:
+        return None
+    changes = set_value(ingress, ("metadata", "annotations", GROUP_ANNOTATION), group)
+    return Fix(f"add {GROUP_ANNOTATION}: {group}", changes) if changes else None
 
 
 CHECK = Check(

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.checks.alb_ingress_group import binding_related
+from eksguard.checks.fixing import set_value
 from eksguard.findings import Related, Violation
+from eksguard.fixes import Fix
 from eksguard.model import AlbBinding, Ingress, IngressClassParams, Platform, Service, Setting
 from eksguard.model.ingress import default_target_type
 
@@ -49,6 +51,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=params_obj.ref,
             json_path=params_obj.json_path(*params_obj.prefix, "spec", "targetType"),
             related=[Related(i.kind_location(), f"Ingress {i.display_name} uses this class") for i in ingresses],
+            fix=_fix(params_obj, ("spec", "targetType"), "set targetType: ip in the IngressClassParams"),
         )
     for service, ingresses in by_service.values():
         yield Violation(
@@ -60,6 +63,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=service.ref,
             json_path=service.json_path(*service.prefix, "metadata", "annotations", ANNOTATION),
             related=[Related(i.kind_location(), f"Ingress {i.display_name} routes to it") for i in ingresses],
+            fix=_fix(service, ("metadata", "annotations", ANNOTATION), f"set {ANNOTATION}: ip on the Service"),
         )
 
 
@@ -83,7 +87,15 @@ def _ingress_violation(ingress: Ingress, binding: AlbBinding, services: list[Ser
         location = ingress.kind_location()
     else:
         return
-    yield Violation(location, message, ingress.ref, ingress.json_path(*ingress.prefix, *path), related)
+    yield Violation(location, message, ingress.ref, ingress.json_path(*ingress.prefix, *path), related,
+                    fix=_fix(ingress, path, f"set {ANNOTATION}: ip"))
+
+
+def _fix(obj, path: tuple, title: str) -> Fix | None:
+    """``ip`` where the finding points: a YAML object gets the value set (or added); in
+    HCL only a literal ``instance`` is replaced (no new attribute is written)."""
+    changes = set_value(obj, path, "ip")
+    return Fix(title, changes) if changes else None
 
 
 def _backends(platform: Platform, ingress: Ingress) -> list[Service]:

@@ -14,7 +14,11 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Violation
+from eksguard.fixes import Fix, ReplaceToken
 from eksguard.model import Cluster, Platform
+
+#: The key the mode is written under, per format (the replaced token must follow it).
+_KEY = {"terraform": "authentication_mode", "eksctl": "authenticationMode"}
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
@@ -31,6 +35,12 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             object=cluster.ref,
             json_path="/authentication_mode",
+            # only a mode that is written: adding an access config to a cluster that has
+            # none can replace it in Terraform (see the rule's fix safety)
+            fix=None if mode.default else Fix(
+                "move the authentication mode to API_AND_CONFIG_MAP",
+                (ReplaceToken(mode.location, "CONFIG_MAP", "API_AND_CONFIG_MAP",
+                              follows=_KEY.get(cluster.origin.format, "")),)),
         )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from eksguard.checks import Check
+from eksguard.checks.fixing import remove_value
 from eksguard.findings import Related, Violation
+from eksguard.fixes import Fix
 from eksguard.model import Platform, PodIdentityAssociation, ServiceAccount
 from eksguard.model.identity import association_key
 
@@ -45,7 +47,19 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=sa.ref,
             json_path=sa.json_path(*sa.prefix, *annotation),
             related=[Related(p.location, f"Pod Identity association for {sa.display_name}") for p in pias],
+            fix=_fix(sa, annotation),
         )
+
+
+def _fix(sa: ServiceAccount, annotation: tuple):
+    """Drop the annotation from a ServiceAccount manifest (YAML, or YAML in a heredoc;
+    rendered Helm output gets it as a suggestion for the chart). Not for a ServiceAccount
+    eksctl creates from ``iam.serviceAccounts`` (the entry, and the IRSA role eksctl made,
+    have to go: a decision, not an edit), nor for HCL blocks."""
+    if sa.origin.format == "eksctl" or not isinstance(sa.get(*annotation), str):
+        return None
+    changes = remove_value(sa, annotation)
+    return Fix(f"remove the {ServiceAccount.IRSA_ANNOTATION} annotation", changes) if changes else None
 
 
 CHECK = Check("irsa-and-pod-identity", check)

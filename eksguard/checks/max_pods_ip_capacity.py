@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Related, Violation
+from eksguard.fixes import Fix, ReplaceToken
 from eksguard.model import Platform
 from eksguard.model.aws import Setting
 from eksguard.model.cni import PREFIX_DELEGATION, CniConfig, cni_config
@@ -65,6 +66,9 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                 object=getattr(owner, "ref", None),
                 json_path=node.json_path if owner is node.obj else "/spec/template/spec/kubelet/maxPods",
                 related=related + cni_related,
+                # the number as written is replaced where it is written (YAML, HCL, user data, a flag)
+                fix=Fix(f"lower max pods to {pods.recommended} ({pods.instance.name})",
+                        (ReplaceToken(setting.location, str(setting.value), str(pods.recommended)),)),
             )
 
 

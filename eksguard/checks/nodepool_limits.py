@@ -12,17 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dataclasses import replace
+
 from eksguard.checks import gpu_check
 from eksguard.findings import Violation
+from eksguard.fixes import Fix, SetKey
 from eksguard.model import NodePool, Platform
 from eksguard.model.kubernetes import GPU_CATEGORIES
 
 #: Resources every node has, so a limit on any of them caps the pool.
 BOUNDING = frozenset({"cpu", "memory", "nodes", "pods", "ephemeral-storage"})
 
+#: The ``cpu`` limit the fix writes unless ``fix_cpu_limit`` says otherwise: a ceiling
+#: against runaway scale-out, not a sizing (the rule's docs say how to size it).
+FIX_CPU_LIMIT = "1000"
+#: A Kubernetes quantity as a limit takes it (``1000``, ``500``, ``1.5k``).
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"
+
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
     gpu = params.get("gpu_categories", list(GPU_CATEGORIES))
+    cpu = str(params.get("fix_cpu_limit", FIX_CPU_LIMIT))
     for pool in platform.of_kind(NodePool):
         if pool.is_static:
             continue
@@ -38,6 +48,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                 ),
                 object=pool.ref,
                 json_path=pool.json_path(*pool.prefix, *pool.limits_path),
+                fix=_fix(pool, cpu),
             )
             continue
         keys = {str(k) for k in limits}
@@ -53,7 +64,25 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             object=pool.ref,
             json_path=pool.json_path(*pool.prefix, *pool.limits_path),
+            fix=_fix(pool, cpu),
         )
 
 
-CHECK = gpu_check("nodepool-without-limits", check)
+def _fix(pool: NodePool, cpu: str) -> Fix | None:
+    """``cpu: <fix_cpu_limit>`` in ``spec.limits`` (``spec.limits.resources`` on a
+    Provisioner); nothing when the limits are not a mapping that can take it."""
+    where = pool.get(*pool.limits_path)
+    if where is not None and not isinstance(where, dict):
+        return None
+    return Fix(f"add {'.'.join(pool.limits_path)}.cpu: \"{cpu}\"", (SetKey(pool, (*pool.limits_path, "cpu"), cpu),))
+
+
+_BASE = gpu_check("nodepool-without-limits", check)
+CHECK = replace(
+    _BASE,
+    params_schema={**_BASE.params_schema, "properties": {
+        **_BASE.params_schema["properties"],
+        "fix_cpu_limit": {"type": "string", "pattern": _QUANTITY},
+    }},
+    defaults={**_BASE.defaults, "fix_cpu_limit": FIX_CPU_LIMIT},
+)

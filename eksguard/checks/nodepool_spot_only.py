@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Related, Violation
+from eksguard.fixes import AppendItem, Fix, RemoveKey
 from eksguard.model import EC2NodeClass, NodePool, Platform, text
 from eksguard.model.kubernetes import CAPACITY_TYPE
 
@@ -56,7 +57,32 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=pool.ref,
             json_path=pool.json_path(*pool.prefix, *term.path),
             related=related,
+            fix=_fix(pool, terms),
         )
+
+
+def _fix(pool: NodePool, terms) -> Fix | None:
+    """Admit on-demand: add it to every ``In`` term that lacks it and take it out of every
+    ``NotIn`` term (the whole term when on-demand is all it lists). A ``DoesNotExist`` or
+    ``Exists`` term, or values that are not a plain list, leave the fix to a person."""
+    changes: list = []
+    dropped: list = []  # whole terms, removed last and from the highest index down
+    for term in terms:
+        raw = pool.get(*term.path, "values")
+        if term.operator == "In" and isinstance(raw, list) and "on-demand" not in term.values:
+            changes.append(AppendItem(pool, (*term.path, "values"), "on-demand"))
+        elif term.operator == "NotIn" and isinstance(raw, list) and "on-demand" in term.values:
+            if all(text(v) == "on-demand" for v in raw):
+                dropped.append(RemoveKey(pool, term.path))
+            else:  # from the last index down, so earlier indices stay right
+                changes += [RemoveKey(pool, (*term.path, "values", i))
+                            for i in reversed(range(len(raw))) if text(raw[i]) == "on-demand"]
+        elif term.operator not in ("In", "NotIn"):
+            return None
+    if not changes and not dropped:
+        return None
+    title = "add on-demand to karpenter.sh/capacity-type" if changes else "drop the NotIn [on-demand] requirement"
+    return Fix(title, tuple(changes + dropped[::-1]))
 
 
 def _weight(pool: NodePool) -> int | None:

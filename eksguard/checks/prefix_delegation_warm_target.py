@@ -20,9 +20,10 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Related, Violation
-from eksguard.model import Platform
+from eksguard.fixes import AppendItem, Fix, ReplaceToken, SetKey
+from eksguard.model import Addon, Platform, text
 from eksguard.model.cni import (
-    MINIMUM_IP_TARGET, PREFIX_DELEGATION, WARM_IP_TARGET, WARM_PREFIX_TARGET, cni_config, parse_int,
+    MINIMUM_IP_TARGET, PREFIX_DELEGATION, WARM_IP_TARGET, WARM_PREFIX_TARGET, CniSource, cni_config, parse_int,
 )
 
 TARGETS = (WARM_PREFIX_TARGET, WARM_IP_TARGET, MINIMUM_IP_TARGET)
@@ -47,6 +48,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             json_path=f"/env/{WARM_PREFIX_TARGET}",
             related=pd_related,
+            fix=_zeroed_fix(platform, source, setting),
         )
     elif lacking:
         source, setting = turned_on[0]
@@ -60,7 +62,60 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             json_path=f"/env/{PREFIX_DELEGATION}",
             related=pd_related[1:] + [Related(src.location, f"{src.label} sets no warm target") for src in lacking],
+            fix=_lacking_fix(platform, lacking),
         )
+
+
+TITLE = f"set {WARM_PREFIX_TARGET}=1"
+
+
+def _aws_node(platform: Platform, source: CniSource):
+    """The aws-node DaemonSet a ``daemonset`` source was read from, and the path of its
+    ``aws-node`` container's env list."""
+    for obj in platform.kinds("DaemonSet"):
+        if obj.kind_location() != source.location:
+            continue
+        containers = obj.get("spec", "template", "spec", "containers")
+        for index, container in enumerate(containers if isinstance(containers, list) else ()):
+            if isinstance(container, dict) and container.get("name") == "aws-node":
+                return obj, ("spec", "template", "spec", "containers", index, "env")
+    return None, ()
+
+
+def _lacking_fix(platform: Platform, lacking: list[CniSource]) -> Fix | None:
+    """Append ``WARM_PREFIX_TARGET: "1"`` to the env of every aws-node manifest that
+    sets no warm target (a plain list only: ``envFrom`` sources are opaque and skipped)."""
+    changes = []
+    for source in lacking:
+        obj, env = _aws_node(platform, source) if source.kind == "daemonset" else (None, ())
+        if obj is None or not isinstance(obj.get(*env, default=[]), list):
+            return None
+        changes.append(AppendItem(obj, env, {"name": WARM_PREFIX_TARGET, "value": "1"}))
+    return Fix(f"add {WARM_PREFIX_TARGET}=1 to the aws-node env", tuple(changes)) if changes else None
+
+
+def _zeroed_fix(platform: Platform, source: CniSource, setting) -> Fix | None:
+    """The zero (or negative) value becomes 1 where it is written literally: the env item
+    of an aws-node manifest, the add-on's configuration values on the line the adapter
+    recorded (an eksctl JSON string, an inline Terraform ``jsonencode``), a ``kubectl set
+    env`` argument. Elsewhere (a value on another line of a multi-line map, chart values)
+    there is no exact place to edit."""
+    if source.kind == "daemonset":
+        obj, env = _aws_node(platform, source)
+        items = obj.get(*env) if obj is not None else None
+        for position, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and text(item.get("name")) == WARM_PREFIX_TARGET and "value" in item:
+                return Fix(TITLE, (SetKey(obj, (*env, position, "value"), "1"),))
+        return None
+    old = text(setting.value)
+    if not old or not old.strip():
+        return None
+    if source.kind == "script":
+        return Fix(TITLE, (ReplaceToken(setting.location, old.strip(), "1", follows=f"{WARM_PREFIX_TARGET}="),))
+    if source.kind == "addon" and any(a.name == "vpc-cni" and a.location_of("configuration_values") == setting.location
+                                      for a in platform.of_kind(Addon)):
+        return Fix(TITLE, (ReplaceToken(setting.location, old.strip(), "1", follows=WARM_PREFIX_TARGET),))
+    return None
 
 
 CHECK = Check("prefix-delegation-without-warm-target", check)

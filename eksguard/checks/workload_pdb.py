@@ -9,10 +9,13 @@ as related locations.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from eksguard.checks import Check
+from eksguard.checks.fixing import written_in_hcl
 from eksguard.findings import Related, Violation
+from eksguard.fixes import AddDocument, Fix
 from eksguard.model import HorizontalPodAutoscaler, Platform, PodDisruptionBudget, Workload
 from eksguard.model.kubernetes import as_int
 
@@ -20,10 +23,19 @@ from eksguard.model.kubernetes import as_int
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
     minimum = params.get("min_replicas", 2)
     pdbs = platform.of_kind(PodDisruptionBudget)
-    hpas = platform.of_kind(HorizontalPodAutoscaler)
-    for workload in platform.kinds("Deployment", "StatefulSet"):
+    # indexes, so a repo with tens of thousands of workloads stays linear
+    by_namespace: dict = defaultdict(list)
+    for pdb in pdbs:
+        by_namespace[pdb.namespace].append(pdb)
+    unresolved = {pdb.namespace for pdb in pdbs if pdb.is_unknown("spec", "selector")}
+    hpas: dict = {}
+    for h in platform.of_kind(HorizontalPodAutoscaler):
+        hpas.setdefault((h.namespace, h.target_kind, h.target_name), h)
+    workloads = platform.kinds("Deployment", "StatefulSet")
+    same_name = Counter((w.namespace, w.name) for w in workloads)
+    for workload in workloads:
         assert isinstance(workload, Workload)
-        hpa = next((h for h in hpas if h.scales(workload)), None)
+        hpa = hpas.get((workload.namespace, workload.kind, workload.name))
         replicas = workload.effective_replicas
         if hpa is not None:
             most = as_int(hpa.get("spec", "maxReplicas"))
@@ -34,11 +46,10 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             why = f"runs {replicas} replicas"
         else:
             continue
-        if workload.is_unknown("spec", "template", "metadata", "labels") or any(
-            pdb.namespace == workload.namespace and pdb.is_unknown("spec", "selector") for pdb in pdbs
-        ):
+        if workload.is_unknown("spec", "template", "metadata", "labels") or workload.namespace in unresolved:
             continue  # unresolved labels or selectors: whether a PDB matches cannot be told
-        if any(pdb.selects(workload) for pdb in pdbs):
+        here = by_namespace.get(workload.namespace, [])
+        if any(pdb.selects(workload) for pdb in here):
             continue
         labels = workload.pod_labels
         shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
@@ -49,7 +60,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         for pdb in elsewhere:
             related.append(Related(pdb.kind_location(),
                                    f"PodDisruptionBudget {pdb.display_name} matches these labels in another namespace"))
-        for pdb in _same_namespace_misses(pdbs, workload.namespace, labels, explained=bool(elsewhere)):
+        for pdb in _same_namespace_misses(here, labels, explained=bool(elsewhere)):
             related.append(Related(pdb.kind_location(),
                                    f"PodDisruptionBudget {pdb.name} in this namespace does not select these pods"))
         yield Violation(
@@ -61,15 +72,55 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             object=workload.ref,
             json_path=workload.json_path(*workload.prefix),
             related=related,
+            fix=_fix(workload, here, same_name[(workload.namespace, workload.name)] > 1),
         )
 
 
-def _same_namespace_misses(pdbs: list, namespace: str | None, labels: dict[str, str], explained: bool) -> list:
+def _fix(workload: Workload, here: list, shared_name: bool):
+    """A policy/v1 PodDisruptionBudget written as the document after the workload's:
+    its namespace as written (none when the workload names none), the workload's own
+    selector (``matchLabels``, with its ``matchExpressions`` if any), ``maxUnavailable:
+    1``. No fix without ``matchLabels`` to copy, or for HCL."""
+    selector = workload.get("spec", "selector")
+    if written_in_hcl(workload) or workload.is_unknown("spec", "selector") or not isinstance(selector, dict):
+        return None
+    labels = selector.get("matchLabels")
+    if not isinstance(labels, dict) or not labels or any(workload.is_unknown("spec", "selector", k) for k in selector):
+        return None
+    taken = {p.name for p in here}  # the namespace's PDBs
+    names = [workload.name, f"{workload.name}-pdb"]
+    if shared_name:  # a Deployment and a StatefulSet "web"
+        names = [f"{workload.name}-{workload.kind.lower()}"]
+    name = next((n for n in names if n and n not in taken), None)
+    if name is None:
+        return None
+    metadata = {"name": name}
+    if workload.get("metadata", "namespace") is not None:
+        metadata["namespace"] = workload.namespace
+    spec_selector = {"matchLabels": {str(k): _plain(v) for k, v in labels.items()}}
+    if isinstance(selector.get("matchExpressions"), list) and selector["matchExpressions"]:
+        spec_selector["matchExpressions"] = _plain(selector["matchExpressions"])
+    body = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": metadata,
+            "spec": {"maxUnavailable": 1, "selector": spec_selector}}
+    return Fix(f"add PodDisruptionBudget {name} (maxUnavailable: 1)", (AddDocument(workload, body),))
+
+
+def _plain(value: object) -> object:
+    """A copy with plain dicts, lists and strings (what a YAML dumper writes cleanly)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _same_namespace_misses(here: list, labels: dict[str, str], explained: bool) -> list:
     """The namespace's PDBs worth showing as near misses: those whose selector shares a
     label with the pods (a stale or mistyped selector); when none does and nothing else
     explains the finding (a matching PDB in another namespace), the first few. A namespace
     with thirty PDBs for thirty other workloads is not thirty near misses."""
-    here = [p for p in pdbs if p.namespace == namespace]
     close = [p for p in here if _overlaps(p.selector, labels)]
     return close or ([] if explained else here[:3])
 

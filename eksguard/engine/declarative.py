@@ -5,7 +5,9 @@ under ``/metadata/annotations/x`` points at that annotation's line; a ``false``
 placed on ``/spec/type`` points at ``type:``. A failed ``required`` is something
 missing, so it points at the object's ``kind:`` line. The message is the nearest
 ``x-message`` on the way to the failing subschema, else the rule's ``message``;
-``{kind} {name} {namespace} {value}`` are filled in.
+``{kind} {name} {namespace} {value}`` are filled in. A rule's ``fix.ops`` (``set`` and
+``remove`` at a pointer) become the fix of every violation of an object, when the
+object's format lets all of them be written (:mod:`eksguard.checks.fixing`).
 """
 
 from __future__ import annotations
@@ -54,9 +56,27 @@ def _message(rule: Rule, schema_path) -> str:
     return message
 
 
+def _pointer(path: str) -> tuple[str, ...]:
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in path.split("/")[1:])
+
+
+def fix_of(rule: Rule, obj: K8sObject):
+    """The rule's ``fix.ops`` as a :class:`~eksguard.fixes.Fix` for ``obj``, or None."""
+    ops = rule.fix.get("ops")
+    if not ops:
+        return None
+    from eksguard.checks.fixing import all_of, remove_value, set_value
+    from eksguard.fixes import Fix
+
+    changes = all_of(*(set_value(obj, _pointer(op["path"]), op["value"]) if op["op"] == "set"
+                       else remove_value(obj, _pointer(op["path"])) for op in ops))
+    return Fix(rule.fix.get("title") or "apply the rule's fix", changes) if changes else None
+
+
 def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
     import json
 
+    fix = ...
     validator = _validator(rule.code, json.dumps(rule.schema, sort_keys=True))
     seen: set[tuple] = set()
     if obj.is_unknown("metadata", "annotations"):
@@ -73,9 +93,12 @@ def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
         if key in seen:
             continue
         seen.add(key)
+        if fix is ...:
+            fix = fix_of(rule, obj)
         yield Violation(
             location=location,
             message=render(_message(rule, error.absolute_schema_path), obj, error.instance),
             object=obj.ref,
             json_path=obj.json_path(*obj.prefix, *path),
+            fix=fix,
         )

@@ -56,6 +56,14 @@ class Rule:
         return self.fix.get("applicability", "none")
 
     def finding(self, violation: Violation) -> Finding:
+        fix = violation.fix
+        if fix is not None and self.fix_applicability in ("safe", "unsafe"):
+            if fix.applicability is None:
+                from dataclasses import replace
+
+                fix = replace(fix, applicability=self.fix_applicability)
+        else:
+            fix = None  # a rule that declares no fix never offers one
         return Finding(
             code=self.code,
             name=self.name,
@@ -65,6 +73,7 @@ class Rule:
             object=violation.object,
             json_path=violation.json_path,
             related=list(violation.related),
+            fix=fix,
         )
 
 
@@ -148,21 +157,15 @@ def load_rules(dirs: list[Path], builtin: Path | None = None) -> list[Rule]:
     return sorted(rules.values(), key=lambda r: r.code)
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("EKSGUARD_NO_CACHE") == "1":
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "eksguard"
-
-
 def _folder_data(paths: list[Path]) -> list[object]:
     """The parsed content of rule files, from a JSON cache keyed by eksguard's version
     and every file's path, size and mtime (JSON loads ~20x faster than YAML: the rule
     files are read on every run, pre-commit included). Any cache problem means a
     plain read; the cache is written atomically, so concurrent runs are safe."""
     from eksguard import __version__
+    from eksguard.engine.cache import cache_dir
 
-    cache = _cache_dir()
+    cache = cache_dir()
     if cache is None or not paths:
         return [read_rule_data(p) for p in paths]
     try:

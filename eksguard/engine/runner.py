@@ -14,6 +14,7 @@ from pathlib import Path
 
 from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
+from eksguard.engine.parallel import lift_sources
 from eksguard.engine.rules import Rule, RuleError, load_rules
 from eksguard.engine.suppress import TextLog, apply_suppressions
 from eksguard.findings import Finding, Violation
@@ -70,7 +71,10 @@ def scan(
     ``diff_base`` (a git revision, or a prepared ``engine.diffbase.DiffBase``) keeps only
     findings the change since that revision is responsible for, and gives checks
     ``platform.base`` (see :mod:`eksguard.engine.diffbase`). ``progress(done, total, what)``
-    is called as sources are read (the CLI draws it on a terminal)."""
+    is called as sources are read (the CLI draws it on a terminal). ``options["jobs"]``
+    caps the processes that lift sources (default: every core, one for a small scan) and
+    ``options["cache"] = False`` turns off the parse cache (:mod:`eksguard.engine.parallel`,
+    :mod:`eksguard.engine.cache`); neither reaches adapters."""
     timings: dict[str, float] = {}
     diff = None
     if diff_base is not None:
@@ -87,20 +91,11 @@ def scan(
     timings["discover"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    sink = Sink(options=dict(options or {}))
-    adapters = plugins.loaders()
+    sink = Sink(options={k: v for k, v in (options or {}).items() if k not in ("jobs", "cache")})
     skipped = list(found.skipped)
-    scanned: list[Source] = []
     texts = TextLog(cwd or Path.cwd())  # suppression comments, seen as adapters read
-    for done, source in enumerate(found.sources):
-        if progress is not None:
-            progress(done, len(found.sources), source.display)
-        adapter = next((a for a in adapters if a.claims(source)), None)
-        if adapter is None:
-            continue
-        scanned.append(source)
-        with texts.watching():
-            adapter.lift(source, sink)
+    scanned = lift_sources(found.sources, plugins.loaders(), sink, texts, jobs=(options or {}).get("jobs"),
+                           cache=(options or {}).get("cache", True), progress=progress)
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -105,6 +105,11 @@ class TextLog:
         if key in self.texts or key in self.seen or key == STDIN:
             return self.texts.get(key)
         self.seen.add(key)
+        from eksguard.adapters.source import overlay_text
+
+        if (overlaid := overlay_text(key)) is not None:
+            self.texts[key] = overlaid
+            return overlaid
         try:
             if os.path.getsize(key) > MAX_FALLBACK_BYTES:
                 return None
@@ -156,6 +161,10 @@ class Directive:
     problem: str | None = None  # why it is not a valid directive
     alone: bool = False  # a comment alone on its line (an ignore then covers the next line)
     used: set[str] = field(default_factory=set)
+    #: For comments: 1-based columns (end exclusive) of the whole directive with its
+    #: reason, and of the codes between its brackets (what EKS003's fix edits).
+    extent: tuple[int, int] | None = None
+    codes_at: tuple[int, int] | None = None
 
 
 def _reason(rest: str) -> str:
@@ -194,6 +203,11 @@ def parse_comments(text: str, display: str) -> list[Directive]:
             selectors = _split(parsed.group("selectors"))
             directive = Directive(kind, selectors, _reason(parsed.group("rest")), where,
                                   f"{kind}[{','.join(selectors)}]", alone=number in standalone)
+            body_at = match.start("body")
+            cut = _REASON_END.search(parsed.group("rest"))
+            end = body_at + parsed.start("rest") + cut.start() if cut else match.end()
+            directive.extent = (column, end + 1)
+            directive.codes_at = (body_at + parsed.start("selectors") + 1, body_at + parsed.end("selectors") + 1)
             if not selectors:
                 directive.problem = f"{kind}[] names no codes: there is no blanket suppression"
             out.append(directive)
@@ -430,8 +444,9 @@ def _unused(directive: Directive, judge: Judge, require_reasons: bool) -> Violat
     """The EKS003 violation for a directive that silenced nothing (or is invalid)."""
     written = directive.text
 
-    def violation(message: str) -> Violation:
-        return Violation(directive.location, message, object=directive.target, json_path=directive.json_path)
+    def violation(message: str, drop: list[str] | None = None) -> Violation:
+        return Violation(directive.location, message, object=directive.target, json_path=directive.json_path,
+                         fix=_removal(directive, drop) if drop else None)
 
     if directive.problem:
         return violation(directive.problem)
@@ -443,9 +458,26 @@ def _unused(directive: Directive, judge: Judge, require_reasons: bool) -> Violat
     unknown = [s for s in directive.selectors if judge.verdict(s) == "unknown"]
     idle = [s for s in directive.selectors if s not in directive.used and judge.verdict(s) == "judge"]
     if unknown:
-        return violation(f"suppression {written} names no installed rule: {', '.join(unknown)}")
+        return violation(f"suppression {written} names no installed rule: {', '.join(unknown)}", unknown + idle)
     if not idle:
         return None
     if len(idle) == len(directive.selectors):
-        return violation(f"unused suppression {written}: it silences nothing in this run")
-    return violation(f"unused suppression of {', '.join(idle)} in {written}: silences nothing in this run")
+        return violation(f"unused suppression {written}: it silences nothing in this run", idle)
+    return violation(f"unused suppression of {', '.join(idle)} in {written}: silences nothing in this run", idle)
+
+
+def _removal(directive: Directive, drop: list[str]):
+    """EKS003's fix: the comment goes, or only the codes in it that silence nothing.
+    Block comments (``disable``/``enable``) pair up, so removing one half alone would
+    leave the other dangling: those are left to the author, as are annotations."""
+    from eksguard.fixes import EditText, Fix
+
+    if directive.kind not in ("ignore", "disable-file") or directive.extent is None:
+        return None
+    where = directive.location
+    keep = [s for s in directive.selectors if s not in drop]
+    if not keep:
+        return Fix(f"remove the suppression {directive.text}",
+                   (EditText(where.path, where.line, *directive.extent),))
+    return Fix(f"remove {', '.join(drop)} from {directive.text}",
+               (EditText(where.path, where.line, *directive.codes_at, ",".join(keep)),))

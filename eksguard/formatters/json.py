@@ -40,6 +40,28 @@ def finding_json(finding: Finding) -> dict:
     }
     if finding.object is not None:
         out["object"] = {"kind": finding.object.kind, "namespace": finding.object.namespace, "name": finding.object.name}
+    out["fix"] = fix_json(finding)
+    return out
+
+
+def fix_json(finding: Finding) -> dict | None:
+    """The fix on offer: its title and applicability, and the exact edits (or why it
+    can only be made by hand, e.g. in a Helm template)."""
+    fix = finding.fix
+    if fix is None:
+        return None
+    out: dict = {"title": fix.title, "applicability": fix.applicability, "edits": []}
+    for file_edits in finding.edits or []:
+        if file_edits.refused:
+            out["not_applicable"] = file_edits.refused
+            continue
+        for edit in file_edits.edits:
+            out["edits"].append({
+                "path": file_edits.path,
+                "start": {"line": edit.start[0], "column": edit.start[1]},
+                "end": {"line": edit.end[0], "column": edit.end[1]},
+                "text": edit.text,
+            })
     return out
 
 

@@ -78,6 +78,27 @@ class SarifFormatter(Formatter):
             loc.logical_locations = [om.LogicalLocation(name=location.template, kind="module")]
         return loc
 
+    def _fixes(self, finding: Finding) -> list[om.Fix]:
+        """SARIF ``fixes``: the edits ``--fix`` would make, for editors and code scanning."""
+        changes = []
+        for file_edits in finding.edits or []:
+            if file_edits.refused or not file_edits.edits:
+                continue
+            replacements = [
+                om.Replacement(
+                    deleted_region=om.Region(start_line=e.start[0], start_column=e.start[1],
+                                             end_line=e.end[0], end_column=e.end[1]),
+                    inserted_content=om.ArtifactContent(text=e.text) if e.text else None,
+                )
+                for e in file_edits.edits
+            ]
+            artifact = self._artifact(Location(file_edits.path))
+            changes.append(om.ArtifactChange(artifact_location=artifact, replacements=replacements))
+        if not changes:
+            return []
+        fix = finding.fix
+        return [om.Fix(description=om.Message(text=f"{fix.title} ({fix.applicability} fix)"), artifact_changes=changes)]
+
     def stop(self) -> None:
         rules = self.report.result.rules
         index = {rule.code: i for i, rule in enumerate(rules)}
@@ -125,6 +146,9 @@ class SarifFormatter(Formatter):
                 ]
             if finding.object is not None:
                 result.properties = {"object": str(finding.object), "jsonPath": finding.json_path}
+            fixes = self._fixes(finding)
+            if fixes:
+                result.fixes = fixes
             results.append(result)
         run = om.Run(
             tool=om.Tool(

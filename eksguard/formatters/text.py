@@ -53,7 +53,8 @@ class TextFormatter(Formatter):
         where = self._paint(str(finding.location), "1")
         color = _COLORS[finding.severity] + ";1"
         code = self._paint(finding.code, color)
-        line = f"{where}: {code} [{finding.severity}] {finding.message}"
+        mark = " [*]" if finding.fix is not None and finding.fix.applicability == "safe" else ""
+        line = f"{where}: {code}{mark} [{finding.severity}] {finding.message}"
         if finding.location.template:
             line += f" (template: {finding.location.template})"
         out = [line]
@@ -112,7 +113,20 @@ class TextFormatter(Formatter):
                  if self.counts[s]]
         # A chart or a kustomization is one input whose findings may span several files.
         where = f"{len(self.files)} of {files}" if len(self.files) <= scanned else _plural(len(self.files), "file")
+        self._fix_hint()
         self.stream.write(f"Found {_plural(total, 'problem')} ({', '.join(parts)}) in {where}{notes}.\n")
+
+    def _fix_hint(self) -> None:
+        """As ruff: ``[*]`` marks what ``--fix`` repairs; say how many, and how many
+        more ``--unsafe-fixes`` would."""
+        kinds = Counter(f.fix.applicability for fs in self.groups.values() for f in fs if f.fix is not None)
+        safe, unsafe = kinds["safe"], kinds["unsafe"]
+        if safe and unsafe:
+            self.stream.write(f"[*] {safe} fixable with --fix ({unsafe} more with --fix --unsafe-fixes).\n")
+        elif safe:
+            self.stream.write(f"[*] {safe} fixable with --fix.\n")
+        elif unsafe:
+            self.stream.write(f"{unsafe} fixable with --fix --unsafe-fixes.\n")
 
     def _slowest(self) -> None:
         timings = self.report.result.timings

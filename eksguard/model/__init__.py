@@ -108,13 +108,28 @@ class Platform:
         self.objects: list[ModelObject] = []
         self._by_kind: dict[str, list[ModelObject]] = defaultdict(list)
         self._by_name: dict[tuple[str, str | None, str | None], ModelObject] = {}
+        self._derived: dict[str, object] = {}
         #: With ``scan --diff-base REF``: the platform at REF (``engine.diffbase.Base``).
         self.base = None
 
     def add(self, obj: ModelObject) -> None:
+        self._derived.clear()
         self.objects.append(obj)
-        self._by_kind[obj.kind].append(obj)
-        self._by_name.setdefault((obj.kind, obj.namespace, obj.name), obj)
+        kind = obj.kind
+        if kind in _AWS_KIND_NAMES and not isinstance(obj, AwsObject):
+            # A Kubernetes kind named like a model kind (Flux's HelmRelease; Crossplane's and
+            # ACK's AccessEntry, NodeGroup, PodIdentityAssociation): filed apart, so that
+            # views of the model kind (``of_kind(HelmRelease)``) never meet a manifest.
+            kind = f"k8s:{kind}"
+        self._by_kind[kind].append(obj)
+        self._by_name.setdefault((kind, obj.namespace, obj.name), obj)
+
+    def derived(self, key: str, compute):
+        """``compute()``, once until the next :meth:`add`: for views of the whole
+        platform that checks ask for inside loops over other objects."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def kinds(self, *kinds: str) -> list[ModelObject]:
         """Objects of any of ``kinds``, in scan order."""

@@ -123,7 +123,7 @@ class K8sObject:
     a value of the wrong type reads as missing, never as an exception.
     """
 
-    __slots__ = ("body", "origin", "prefix", "_root")
+    __slots__ = ("body", "origin", "prefix", "_root", "_kind", "_namespace")
 
     def __init__(self, body: dict, origin: Origin, prefix: tuple = (), root: object = None):
         self.body = body
@@ -141,9 +141,16 @@ class K8sObject:
         """The API group (``networking.k8s.io``), empty for the core group."""
         return self.api_version.rpartition("/")[0]
 
+    # ``kind`` and ``namespace`` are read once: the platform indexes an object by them
+    # when it is added, so they are fixed from then on, and cross-object checks ask for
+    # them millions of times on a big repository (bench/run.py).
     @property
     def kind(self) -> str:
-        return text(self.body.get("kind")) or ""
+        try:
+            return self._kind
+        except AttributeError:
+            self._kind = text(self.body.get("kind")) or ""
+            return self._kind
 
     @property
     def metadata(self) -> dict:
@@ -157,9 +164,15 @@ class K8sObject:
     @property
     def namespace(self) -> str | None:
         """The namespace as written; ``default`` for namespaced kinds that name none."""
+        try:
+            return self._namespace
+        except AttributeError:
+            pass
         if self.kind in CLUSTER_SCOPED:
-            return None
-        return text(self.metadata.get("namespace")) or "default"
+            self._namespace = None
+        else:
+            self._namespace = text(self.metadata.get("namespace")) or "default"
+        return self._namespace
 
     @property
     def display_name(self) -> str:

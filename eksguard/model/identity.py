@@ -69,8 +69,8 @@ def is_cluster_admin_policy(arn: object) -> bool:
 # -- which cluster ------------------------------------------------------------------------
 
 
-def cluster_names(platform: Platform) -> set[str]:
-    return {c.name for c in platform.of_kind(Cluster) if c.name}
+def cluster_names(platform: Platform) -> frozenset[str]:
+    return platform.derived("cluster_names", lambda: frozenset(c.name for c in platform.of_kind(Cluster) if c.name))
 
 
 def may_share_cluster(platform: Platform, a: str | None, b: str | None) -> bool:

@@ -117,7 +117,15 @@ class InstanceType:
 
     def max_pods(self, prefix_delegation: bool = False, custom_networking: bool = False,
                  max_eni: int | None = None) -> "MaxPods":
-        return MaxPods.compute(self, prefix_delegation, custom_networking, max_eni)
+        return _max_pods(self, prefix_delegation, custom_networking, max_eni)
+
+
+@lru_cache(maxsize=65536)
+def _max_pods(instance: InstanceType, prefix_delegation: bool, custom_networking: bool,
+              max_eni: int | None) -> "MaxPods":
+    """Memoised: checks ask for the smallest of every admitted type of every NodePool,
+    the same few thousand (type, configuration) pairs again and again (bench/)."""
+    return MaxPods.compute(instance, prefix_delegation, custom_networking, max_eni)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from eksguard.model.base import text
 from eksguard.model.instances import InstanceType, MaxPods, instance_table
@@ -149,7 +150,10 @@ class Admitted:
 def smallest(types: Iterable[InstanceType], prefix_delegation: bool = False, custom_networking: bool = False,
              max_eni: int | None = None) -> MaxPods | None:
     best: MaxPods | None = None
-    for instance in types:
+    # Callers pass the admitted types of every pool of a node class, concatenated: the
+    # same few hundred types many times over. Each is judged once (by identity: the
+    # table holds one object per type), in first-seen order, so the result is the same.
+    for instance in {id(t): t for t in types}.values():
         pods = instance.max_pods(prefix_delegation, custom_networking, max_eni)
         key = (pods.capacity, instance.vcpus or 0, instance.name)
         if best is None or key < (best.capacity, best.instance.vcpus or 0, best.instance.name):
@@ -174,8 +178,16 @@ def admitted_types(requirements: Iterable[dict]) -> Admitted:
             continue  # placement, pricing, or a custom label Karpenter just applies
         else:
             unresolved.append(requirement.key)
+    return Admitted(list(_admitting(tuple(parsed))), not unresolved, unresolved)
+
+
+@lru_cache(maxsize=1024)
+def _admitting(parsed: tuple[Requirement, ...]) -> tuple[InstanceType, ...]:
+    """The instance types every requirement admits, by name. Memoised: each NodePool is
+    resolved once per node class that could use it, and many pools share requirements;
+    filtering the whole table each time was most of the rules stage (bench/)."""
     types = [t for t in instance_table().values() if all(r.admits(t) for r in parsed)]
-    return Admitted(sorted(types, key=lambda t: t.name), not unresolved, unresolved)
+    return tuple(sorted(types, key=lambda t: t.name))
 
 
 def nodepool_admitted(pool: NodePool) -> Admitted:

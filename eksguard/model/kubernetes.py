@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eksguard.model.base import K8sObject, string_map, text
 
@@ -113,12 +114,17 @@ class Workload(K8sObject):
 
 
 class PodDisruptionBudget(K8sObject):
-    __slots__ = ()
+    __slots__ = ("_selector",)
     KINDS = ("PodDisruptionBudget",)
 
     @property
     def selector(self) -> LabelSelector:
-        return LabelSelector(self.get("spec", "selector"))
+        """Built once: checks match every PDB against every workload of its namespace."""
+        try:
+            return self._selector
+        except AttributeError:
+            self._selector = LabelSelector(self.get("spec", "selector"))
+            return self._selector
 
     @property
     def min_available(self) -> object:
@@ -299,17 +305,24 @@ class ConfigMap(K8sObject):
             return []
         if not isinstance(raw, str):
             return None
-        import yaml
+        arns = _map_roles_arns(str(raw))
+        return None if arns is None else list(arns)
 
-        try:
-            roles = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError:
-            return None
-        if roles is None:
-            return []
-        if not isinstance(roles, list):
-            return None
-        return [r["rolearn"] for r in roles if isinstance(r, dict) and isinstance(r.get("rolearn"), str)]
+
+@lru_cache(maxsize=256)
+def _map_roles_arns(raw: str) -> tuple[str, ...] | None:
+    """Memoised: identity checks ask for aws-auth's roles once per node role or entry."""
+    import yaml
+
+    try:
+        roles = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    if roles is None:
+        return ()
+    if not isinstance(roles, list):
+        return None
+    return tuple(r["rolearn"] for r in roles if isinstance(r, dict) and isinstance(r.get("rolearn"), str))
 
 
 #: Karpenter normalises these beta label keys to the stable ones in requirements

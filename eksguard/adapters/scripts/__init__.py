@@ -25,7 +25,6 @@ import os
 
 from eksguard.adapters import Sink, Source
 
-MAX_BYTES = 10 * 1024 * 1024  # larger "scripts" are data, not scripts
 _SHELL_SUFFIXES = (".sh", ".bash")
 _MAKEFILES = frozenset({"makefile", "gnumakefile"})
 
@@ -55,6 +54,10 @@ class ScriptsAdapter:
     def claims(self, source: Source) -> bool:
         return kind_of(source) is not None
 
+    def cache_inputs(self, source: Source) -> list | None:
+        """What :meth:`lift` reads: the file alone (the parse cache, ``engine/cache.py``)."""
+        return [source.path] if source.path is not None else None
+
     def lift(self, source: Source, sink: Sink) -> None:
         kind = kind_of(source)
         text = _read(source, yaml=kind in ("github", "gitlab"), sink=sink)
@@ -76,28 +79,34 @@ class ScriptsAdapter:
 
 def _read(source: Source, yaml: bool, sink: Sink) -> str | None:
     """The text of a script: undecodable bytes are replaced (shell does not care about
-    encodings), binary files and huge files are skipped. CI YAML is read as YAML is."""
-    from eksguard.adapters.source import Unreadable, read_text
+    encodings); binary files, files over ``limits.max-file-size`` and files with a line over
+    ``limits.max-line-length`` are data, not scripts, and are skipped quietly. CI YAML is
+    read as YAML is (a limit crossed there is EKS001)."""
+    from eksguard.adapters.source import Unreadable, long_line, read_text
+    from eksguard.limits import limits_of
 
+    limits = limits_of(sink.options)
     if yaml:
         from eksguard.findings import Location
 
         try:
-            return read_text(source)
+            return read_text(source, limits=limits)
         except Unreadable as exc:
             sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
             return None
     assert source.path is not None
+    from eksguard.adapters.source import observed, overlay_text
+
+    if (text := overlay_text(source.path)) is not None:
+        return observed(source, text)
     try:
-        if source.path.stat().st_size > MAX_BYTES:
+        if source.path.stat().st_size > limits.max_file_size:
             return None
         data = source.path.read_bytes()
     except OSError:
         return None
-    from eksguard.adapters.source import observed
-
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return observed(source, data.decode("utf-16", errors="replace"))
-    if b"\x00" in data:
-        return None
+    if b"\x00" in data or long_line(data, limits.max_line_length) is not None:
+        return None  # binary, or data (a base64 payload) rather than commands
     return observed(source, data.decode("utf-8-sig", errors="replace"))

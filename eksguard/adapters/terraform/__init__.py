@@ -25,12 +25,13 @@ from pathlib import Path, PurePosixPath
 from eksguard.adapters import Sink, Source
 from eksguard.adapters.source import Unreadable, read_text
 from eksguard.findings import Location
+from eksguard.limits import DEFAULT, Limits, limits_of
 from eksguard.model import Origin
 
 SUFFIX = ".tf"
 #: tree-sitter-hcl reads about a MiB a second; real .tf files are a few KiB, so a bigger
-#: one is refused (EKS001) rather than stalling the scan.
-MAX_TF_BYTES = 4 * 1024 * 1024
+#: one is refused (EKS001) rather than stalling the scan (``limits.max-terraform-file-size``).
+MAX_TF_BYTES = DEFAULT.max_terraform_file_size
 
 
 def mappers() -> dict:
@@ -56,10 +57,16 @@ def lift_decls(decls: list, context, sink: Sink) -> None:
                          f"could not read {decl.address} ({type(exc).__name__}: {exc}); please report it")
 
 
+def _in_context(name: str) -> bool:
+    """A file of a module folder that gives the others context (variables, locals, tfvars)."""
+    return name.endswith(SUFFIX) or name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+
+
 class _Folder:
     """One Terraform module folder: every file parsed and evaluated once per scan."""
 
-    def __init__(self, folder: Path, display_dir: PurePosixPath, current: Path, current_text: str):
+    def __init__(self, folder: Path, display_dir: PurePosixPath, current: Path, current_text: str,
+                 limits: Limits = DEFAULT):
         from eksguard.adapters.terraform import hcl
         from eksguard.adapters.terraform.resources import Declarations
         from eksguard.adapters.terraform.values import Decl
@@ -67,7 +74,7 @@ class _Folder:
         parsed = []
         for path in sorted(folder.iterdir()):
             name = path.name
-            if not (name.endswith(SUFFIX) or name == "terraform.tfvars" or name.endswith(".auto.tfvars")):
+            if not _in_context(name):
                 continue
             if path == current:
                 text = current_text
@@ -75,12 +82,12 @@ class _Folder:
                 continue
             else:
                 try:
-                    text = read_text(Source(name, path), MAX_TF_BYTES)
+                    text = read_text(Source(name, path), limits.max_terraform_file_size, limits=limits)
                 except Unreadable:
                     continue
             display = (display_dir / name).as_posix() if str(display_dir) not in ("", ".") else name
             parsed.append((path, hcl.parse(text, display)))
-        scope = hcl.Scope([p for _, p in parsed])
+        scope = hcl.Scope([p for _, p in parsed], limits.max_terraform_nesting)
         self.files: dict[Path, hcl.HclFile] = {}
         decls: list = []
         for path, one in parsed:
@@ -103,17 +110,32 @@ class TerraformAdapter:
     """Lifts ``.tf`` files (resources, data sources, the EKS module) into the model."""
 
     name = "terraform"
+    #: The files of a folder are lifted in one process, which parses the folder once.
+    lift_unit = "folder"
 
     def __init__(self) -> None:
         self._folders: dict[Path, _Folder] = {}
+        self._context: dict[Path, list[Path]] = {}  # cache_inputs, per folder
 
     def claims(self, source: Source) -> bool:
         return not source.is_dir and source.path is not None and source.suffix == SUFFIX
 
+    def cache_inputs(self, source: Source) -> list:
+        """What :meth:`lift` reads: the file and every context file of its folder, as
+        :class:`_Folder` selects them (the parse cache, ``engine/cache.py``)."""
+        assert source.path is not None
+        folder = source.path.parent
+        if folder not in self._context:
+            self._context[folder] = [p for p in sorted(folder.iterdir())
+                                     if _in_context(p.name) and not p.is_symlink() and p.is_file()]
+        return [source.path, *(p for p in self._context[folder] if p != source.path)]
+
     def lift(self, source: Source, sink: Sink) -> None:
         assert source.path is not None
+        limits = limits_of(sink.options)
         try:
-            text = read_text(source, MAX_TF_BYTES)
+            text = read_text(source, limits.max_terraform_file_size, limits=limits,
+                             size_key="max-terraform-file-size")
         except Unreadable as exc:
             sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
             return
@@ -121,7 +143,7 @@ class TerraformAdapter:
         folder = self._folders.get(path.parent)
         if folder is None or path not in folder.files:
             try:
-                folder = _Folder(path.parent, PurePosixPath(source.display).parent, path, text)
+                folder = _Folder(path.parent, PurePosixPath(source.display).parent, path, text, limits)
             except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
                 sink.problem("EKS001", Location(source.display, 1, 1), "nesting too deep")
                 return

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from eksguard.limits import raise_hint
 from eksguard.model.aws import UNKNOWN
 from eksguard.yaml_loader import Mark, YMap, YSeq
 
@@ -175,13 +176,26 @@ class Parsed:
     data: bytes
     tree: object
     problems: list["Problem"] = field(default_factory=list)
+    # mark(): whether ``data`` is ASCII, and the last (row, byte column, column) seen,
+    # so marks along one long line cost its length once, not once per node.
+    _ascii_of: object = field(default=None, repr=False, compare=False)
+    _ascii: bool = field(default=False, repr=False, compare=False)
+    _last: tuple = field(default=(-1, 0, 0), repr=False, compare=False)
 
     def mark(self, node) -> Mark:
         """1-based (line, column) of a node; columns count characters, not bytes."""
         row, byte_col = node.start_point
+        if self._ascii_of is not self.data:  # parse() repairs replace ``data``
+            self._ascii_of, self._ascii, self._last = self.data, self.data.isascii(), (-1, 0, 0)
+        if self._ascii or byte_col == 0:
+            return row + 1, byte_col + 1
+        last_row, from_byte, column = self._last
+        if last_row != row or byte_col < from_byte:
+            from_byte = column = 0
         start = node.start_byte - byte_col
-        prefix = self.data[start:node.start_byte]
-        return row + 1, (len(prefix.decode("utf-8", "replace")) if not prefix.isascii() else byte_col) + 1
+        column += len(self.data[start + from_byte:node.start_byte].decode("utf-8", "replace"))
+        self._last = (row, byte_col, column)
+        return row + 1, column + 1
 
     def source(self, node) -> str:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -332,7 +346,8 @@ class Scope:
     the wrong file.
     """
 
-    def __init__(self, files: list[Parsed]):
+    def __init__(self, files: list[Parsed], max_depth: int = MAX_DEPTH):
+        self.max_depth = max_depth  # limits.max-terraform-nesting
         self.variables: dict[str, tuple] = {}
         self.locals: dict[str, tuple] = {}
         self.tfvars: dict[str, tuple] = {}
@@ -517,6 +532,7 @@ class _Evaluator:
         self.p = parsed
         self.scope = scope
         self.problems = problems
+        self.max_depth = scope.max_depth
 
     # -- blocks -----------------------------------------------------------------------
     def body(self, node, mark: Mark, depth: int = 0) -> HclMap:
@@ -527,7 +543,7 @@ class _Evaluator:
         """Attributes and nested blocks into one map; nested blocks as lists of maps."""
         out = HclMap()
         out.mark = mark
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise _TooDeep(mark)
         for child in children:
             if child.type == "attribute":
@@ -545,7 +561,7 @@ class _Evaluator:
                 try:
                     value = self._eval(value_node, depth + 1)
                 except _TooDeep as exc:
-                    self.problems.append(Problem(f"nesting deeper than {MAX_DEPTH} levels (limit)", *exc.mark))
+                    self.problems.append(Problem(too_deep(self.max_depth), *exc.mark))
                     value = _Unres()
                 self._store(out, key, value, key_mark, self.p.mark(value_node), value_node)
             elif child.type == "block":
@@ -587,7 +603,7 @@ class _Evaluator:
     # -- expressions ------------------------------------------------------------------
     def _eval(self, node, depth: int) -> object:
         """The value of an ``expression`` node (or of a term inside one)."""
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise _TooDeep(self.p.mark(node))
         t = node.type
         if t == "expression":
@@ -883,6 +899,10 @@ class _Evaluator:
         return _Unres()
 
 
+def too_deep(max_depth: int) -> str:
+    return f"nesting deeper than {max_depth} levels ({raise_hint('max-terraform-nesting')})"
+
+
 def evaluate(parsed: Parsed, scope: Scope | None = None) -> HclFile:
     """Every top-level block of ``parsed`` with its body evaluated in ``scope``."""
     scope = scope if scope is not None else Scope([parsed])
@@ -899,7 +919,7 @@ def evaluate(parsed: Parsed, scope: Scope | None = None) -> HclFile:
         try:
             body = ev.body(_child(block, "body"), mark, 1)
         except _TooDeep as exc:
-            out.problems.append(Problem(f"nesting deeper than {MAX_DEPTH} levels (limit)", *exc.mark))
+            out.problems.append(Problem(too_deep(scope.max_depth), *exc.mark))
             body = HclMap()
             body.mark = mark
         out.blocks.append(Block(parsed.source(type_node), _labels(parsed, block), body, mark, parsed.path))
@@ -908,7 +928,7 @@ def evaluate(parsed: Parsed, scope: Scope | None = None) -> HclFile:
         try:
             out.attributes = ev.members([c for c in body_node.children if c.type == "attribute"], (1, 1), 1)
         except _TooDeep as exc:
-            out.problems.append(Problem(f"nesting deeper than {MAX_DEPTH} levels (limit)", *exc.mark))
+            out.problems.append(Problem(too_deep(scope.max_depth), *exc.mark))
     return out
 
 

@@ -51,14 +51,21 @@ class TerraformPlanAdapter:
             return False
         return looks_like_plan(head)
 
+    def cache_inputs(self, source: Source) -> list | None:
+        """What :meth:`lift` reads: the plan file alone (the parse cache, ``engine/cache.py``)."""
+        return [source.path] if source.path is not None else None
+
     def lift(self, source: Source, sink: Sink) -> None:
+        from eksguard.limits import limits_of
+
+        limits = limits_of(sink.options)
         try:
-            text = read_text(source)
+            text = read_text(source, limits=limits)
         except Unreadable as exc:
             sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
             return
         try:
-            documents = load_documents(text)
+            documents = load_documents(text, limits.yaml())
         except YamlProblem as problem:
             sink.problem("EKS001", Location(source.display, problem.line, problem.column),
                          f"Terraform plan JSON: {problem.message}")

@@ -19,6 +19,7 @@ from eksguard.adapters import Sink
 from eksguard.adapters.terraform.hcl import HOLE_OPEN, Expr, Text, expr_of, remark
 from eksguard.findings import Location
 from eksguard.model import UNKNOWN, AwsObject, Origin, text
+from eksguard.limits import limits_of, raise_hint, show_size
 from eksguard.yaml_loader import Mark, YamlProblem, YMap, YSeq, load_documents, locate
 
 MAX_EMBEDDED = 1024 * 1024  # characters of YAML/JSON read from one string attribute
@@ -248,12 +249,14 @@ def embedded_documents(value: object, expr: Expr | None, where: Location, sink: 
         raw = expr.partial
     if raw is None:
         return []
-    if len(raw) > MAX_EMBEDDED:
-        sink.problem("EKS001", where, f"{what} is {len(raw)} characters, over the {MAX_EMBEDDED} limit: not read")
+    limits = limits_of(sink.options)
+    if len(raw) > limits.max_heredoc_size:
+        sink.problem("EKS001", where, f"{what} is {len(raw)} characters, over the {show_size(limits.max_heredoc_size)} "
+                                      f"limit: not read ({raise_hint('max-heredoc-size')})")
         return []
     move = _mover(raw, where)
     try:
-        documents = [d.value for d in load_documents(str(raw))]
+        documents = [d.value for d in load_documents(str(raw), limits.yaml())]
     except YamlProblem as problem:
         documents = [d.value for d in problem.documents]
         try:

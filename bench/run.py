@@ -1,0 +1,154 @@
+"""How a full scan compares with the time it takes just to parse the same files.
+
+Usage: python bench/run.py [FOLDER] [--files N] [--runs R] [--jobs N]
+
+Without FOLDER a repository of ``--files`` files (default 5,000) is written by
+``bench/generate.py`` into a temporary folder. Then, best of ``--runs`` (default 3):
+
+- the parse floor: every file discovered by ``eksguard scan`` read and parsed with the
+  parsers eksguard uses and nothing else, in one process (``eksguard.yaml_loader.
+  load_documents`` for YAML and JSON, tree-sitter-hcl through
+  ``eksguard.adapters.terraform.hcl.parse`` for ``.tf``, the shell lexer for scripts);
+  timed inside the process, so without interpreter start-up;
+- ``eksguard scan FOLDER -qq --no-config`` as a user runs it (a fresh interpreter, so
+  with start-up, discovery, rules and the exit code), ``--jobs 1`` and ``--jobs N``
+  (default: every usable core): cold (``--no-cache``) and warm (the cache filled by a
+  previous run, in a cache folder of its own);
+- peak memory: the largest resident set of the scan's processes (``ru_maxrss`` from
+  ``os.wait4``, which includes the workers it waited for), and the CPU time of the
+  scan, workers included (on a shared machine, wall time with ``--jobs N`` is only as
+  good as the idle cores; CPU time tells what the pool costs).
+
+Prints a Markdown table with each time as a ratio to the parse floor. Numbers, not
+asserts: machines differ; the README quotes one run. The start-up of a one-file scan
+(pre-commit) is measured by ``bench/startup.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+FLOOR = r"""
+import sys, time
+from pathlib import Path
+from eksguard.discover import discover
+from eksguard.yaml_loader import YamlProblem, load_documents
+from eksguard.adapters.terraform import hcl
+from eksguard.adapters.scripts import kind_of
+from eksguard.adapters.scripts.lexer import commands
+
+root = Path(sys.argv[1])
+sources = [s for s in discover(["."], cwd=root).sources if not s.is_dir]
+hcl.parse("")  # load tree-sitter before the clock starts, as imports are not parsing
+best = None
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    for source in sources:
+        text = source.path.read_bytes().decode("utf-8-sig")
+        kind = kind_of(source)
+        if source.suffix == ".tf":
+            hcl.parse(text, source.display)
+        elif kind in ("shell", "make"):
+            for _ in commands(text):
+                pass
+        elif source.suffix in (".yaml", ".yml", ".json"):
+            try:
+                load_documents(text)
+            except YamlProblem:
+                pass
+    elapsed = time.perf_counter() - started
+    best = elapsed if best is None else min(best, elapsed)
+print(len(sources), best)
+"""
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, float]:
+    """Wall seconds, exit code, peak RSS (KiB) and CPU seconds (user + system, workers
+    included) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+    return elapsed, proc.returncode, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+
+def best_of(runs: int, cmd: list[str], env: dict, before=None) -> tuple[float, int, float]:
+    """Best wall time, highest peak RSS, and the CPU time of the best run."""
+    best, peak = None, 0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        seconds, _, rss, cpu = run(cmd, env)
+        if best is None or seconds < best[0]:
+            best = (seconds, cpu)
+        peak = max(peak, rss)
+    return best[0], peak, best[1]
+
+
+def main() -> None:
+    from eksguard.engine.parallel import usable_cores
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path)
+    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=usable_cores())
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="eksguard-bench-")
+    folder = args.folder
+    if folder is None:
+        from generate import generate
+
+        folder = Path(tmp.name) / "repo"
+        generate(folder, args.files)
+    folder = folder.resolve()
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+    floor_out = subprocess.run([sys.executable, "-c", FLOOR, str(folder), str(args.runs)], capture_output=True,
+                               text=True, check=True, cwd=ROOT).stdout.split()
+    files, floor = int(floor_out[0]), float(floor_out[1])
+
+    cache = Path(tmp.name) / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "EKSGUARD_NO_CACHE": ""}
+    env.pop("GITHUB_ACTIONS", None)
+    scan = [sys.executable, "-m", "eksguard", "scan", str(folder), "-qq", "--no-config"]
+
+    def fresh_cache() -> None:
+        import shutil
+
+        shutil.rmtree(cache, ignore_errors=True)
+
+    rows = []
+    for jobs in sorted({1, args.jobs}):
+        cold, cold_rss, cold_cpu = best_of(args.runs, [*scan, "--jobs", str(jobs), "--no-cache"], env, fresh_cache)
+        fresh_cache()
+        run([*scan, "--jobs", str(jobs)], env)  # fills the cache
+        warm, warm_rss, warm_cpu = best_of(args.runs, [*scan, "--jobs", str(jobs)], env)
+        rows.append((jobs, cold, cold_cpu, warm, warm_cpu, max(cold_rss, warm_rss)))
+    tmp.cleanup()
+
+    print(f"{files} files, {size / 1048576:.1f} MiB; {usable_cores()} usable cores; best of {args.runs}; "
+          f"python {sys.version.split()[0]}\n")
+    print("| files | parse floor (1 process) | jobs | eksguard cold | eksguard warm (cache) | peak memory |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for jobs, cold, cold_cpu, warm, warm_cpu, rss in rows:
+        print(f"| {files:,} | {floor:.2f} s | {jobs} | {cold:.2f} s ({cold / floor:.1f}x; CPU {cold_cpu:.1f} s) | "
+              f"{warm:.2f} s ({warm / floor:.1f}x; CPU {warm_cpu:.1f} s) | {rss / 1024:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

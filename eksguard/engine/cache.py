@@ -1,0 +1,206 @@
+"""The on-disk cache: where it lives, and the parse cache of lifted sources.
+
+Why a parse cache: a pre-commit hook or a CI job scans the same repository again and
+again, and most of its files have not changed. Parsing is most of a scan (tree-sitter
+for Terraform, libyaml events for YAML), so what an adapter lifted from a source is
+kept, keyed by everything that output depends on:
+
+- the bytes of every file the adapter reads for it, with their names (an adapter says
+  which through ``cache_inputs(source)``: the file itself, or for a ``.tf`` file its
+  whole folder, which gives ``var.x`` its value);
+- the source's absolute path and display path (model objects carry the display path;
+  the suppression log carries absolute paths), so a scan from another folder or of a
+  moved checkout never sees stale paths;
+- eksguard's version and a stamp of its code (size and mtime of every module, so an
+  editable install that changed is a new cache too), the adapter's name and module,
+  and the scan options (and ``EKSGUARD_DEBUG``, which turns adapter errors into
+  exceptions).
+
+Only adapters that implement ``cache_inputs`` are cached: renderers (Helm charts,
+kustomizations) run external tools whose output depends on more than file contents
+(the tool's version, values files), so they never are.
+
+An entry is a pickle, written to a temporary file and renamed into place (concurrent
+runs see a whole entry or none); anything wrong with an entry (truncated, from another
+Python, not ours) makes it a miss, never an error. Only entries the user owns are
+unpickled. The folder is kept under :data:`LIMIT` bytes by
+dropping the least recently used entries. ``--no-cache`` (``EKSGUARD_NO_CACHE=1``)
+turns off this cache and the rule cache of :mod:`eksguard.engine.rules`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Bound on the parse cache folder; beyond it the least recently used entries go.
+LIMIT = 200 * 1024 * 1024
+#: Sources bigger than this are refused by the adapters anyway: not worth hashing.
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+_MAGIC = b"eksguard-parse-1\n"
+#: Option keys the engine reads after lifting: they do not change what adapters produce.
+_ENGINE_OPTIONS = frozenset({"suppressions", "require_reasons", "baseline"})
+
+
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/eksguard`` (else ``~/.cache/eksguard``); None when caching is off."""
+    if os.environ.get("EKSGUARD_NO_CACHE") == "1":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "eksguard"
+
+
+def _code_stamp() -> str:
+    """eksguard's version and the size and mtime of each of its modules."""
+    from eksguard import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    stamp = [__version__, sys.version]
+    for folder, _dirs, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                stamp.append(f"{folder[len(str(root)):]}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(stamp)
+
+
+class ParseCache:
+    """Lifted sources on disk, for one scan (one set of options)."""
+
+    def __init__(self, root: Path, options: dict):
+        self.folder = root / "parse"
+        lifting = {k: v for k, v in options.items() if k not in _ENGINE_OPTIONS}
+        salt = [_code_stamp(), json.dumps(lifting, sort_keys=True, default=repr),
+                os.environ.get("EKSGUARD_DEBUG", "")]
+        self.salt = hashlib.sha256("\0".join(salt).encode()).digest()
+        self._adapters: dict[int, bytes] = {}
+        self._digests: dict[str, bytes | None] = {}
+
+    @classmethod
+    def open(cls, options: dict) -> "ParseCache | None":
+        root = cache_dir()
+        return None if root is None else cls(root, options)
+
+    def key(self, adapter, source) -> str | None:
+        """The entry name for ``source`` as ``adapter`` lifts it, or None: not cacheable."""
+        inputs = getattr(adapter, "cache_inputs", None)
+        if inputs is None or source.path is None:
+            return None
+        try:
+            files = inputs(source)
+        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs means no caching, not a crash
+            return None
+        if not files:
+            return None
+        digest = hashlib.sha256(self.salt)
+        digest.update(self._adapter_part(adapter))
+        absolute = os.path.abspath(source.path)
+        digest.update(f"{absolute}\0{source.display}\0".encode("utf-8", "surrogateescape"))
+        base = os.path.dirname(absolute)
+        for path in files:
+            path = os.path.abspath(path)
+            content = self._content(path)
+            if content is None:
+                return None  # unreadable or huge: let the adapter report it, and do not cache that
+            digest.update(os.path.relpath(path, base).encode("utf-8", "surrogateescape") + b"\0" + content)
+        return digest.hexdigest()
+
+    def _adapter_part(self, adapter) -> bytes:
+        """The adapter's name, module, public settings and (for a plugin) its code's stamp."""
+        part = self._adapters.get(id(adapter))
+        if part is None:
+            module = type(adapter).__module__
+            settings = {k: v for k, v in getattr(adapter, "__dict__", {}).items() if not k.startswith("_")}
+            text = f"{getattr(adapter, 'name', '')}\0{module}\0{settings!r}\0"
+            plugin_file = getattr(sys.modules.get(module), "__file__", None)
+            if plugin_file and not module.startswith("eksguard."):
+                try:
+                    info = os.stat(plugin_file)  # a plugin's own code changes its output too
+                    text += f"{info.st_size}:{info.st_mtime_ns}\0"
+                except OSError:
+                    pass
+            part = self._adapters[id(adapter)] = text.encode("utf-8", "surrogateescape")
+        return part
+
+    def _content(self, path: str) -> bytes | None:
+        """sha256 of a file's bytes, once per scan (a Terraform folder's files are the
+        inputs of each of its ``.tf`` files); None when unreadable or too big."""
+        if path in self._digests:
+            return self._digests[path]
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError:
+            data = None
+        value = None if data is None or len(data) > MAX_INPUT_BYTES else hashlib.sha256(data).digest()
+        self._digests[path] = value
+        return value
+
+    def load(self, key: str):
+        """The entry's object, or None when there is none or it cannot be trusted."""
+        path = self.folder / key[:2] / key
+        try:
+            with open(path, "rb") as handle:
+                if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+                    return None  # someone else's file: never unpickle it
+                data = handle.read()
+            if not data.startswith(_MAGIC):
+                return None
+            value = pickle.loads(data[len(_MAGIC):])
+        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, whatever it raises
+            return None
+        try:
+            os.utime(path)  # recently used: pruned last
+        except OSError:
+            pass
+        return value
+
+    def store(self, key: str, payload: bytes) -> None:
+        """Write ``payload`` (a pickle) as the entry ``key``; failures are ignored."""
+        folder = self.folder / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(_MAGIC)
+                    handle.write(payload)
+                os.replace(tmp, folder / key)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return
+
+    def prune(self, limit: int = LIMIT) -> None:
+        """Keep the folder under ``limit`` bytes, dropping the least recently used first.
+        Cheap enough to run after every scan that wrote: one ``stat`` per entry."""
+        entries = []
+        try:
+            for shard in os.scandir(self.folder):
+                if shard.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(shard.path):
+                        info = entry.stat(follow_symlinks=False)
+                        if entry.name.startswith(".tmp-") and time.time() - info.st_mtime < 3600:
+                            continue  # another run is writing it
+                        entries.append((info.st_mtime_ns, info.st_size, entry.path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= limit:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size

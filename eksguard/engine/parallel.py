@@ -1,0 +1,316 @@
+"""The parse stage: each source lifted by its adapter, from the cache, in one process, or
+on every core.
+
+Why a pool: lifting is most of a scan and sources are independent (a Terraform folder
+is the one unit bigger than a file, see :func:`_units`). Why not always: a pool
+costs a fork and a pickle round trip per object, which a small scan (a pre-commit run
+on a few files) never earns back; see :func:`_worth_a_pool`.
+
+Output is the same whatever the number of processes: each source is lifted into a
+:class:`Lifted` of its own (objects, problems and the texts the suppression log saw),
+in a worker or here, and the parent adds them to the scan's sink in discovery order.
+The parse cache (:mod:`eksguard.engine.cache`) stores exactly these.
+
+Start method: ``fork`` on Linux when this process has a single thread: a forked worker
+inherits the imported adapters, where a ``forkserver`` or ``spawn`` one imports eksguard
+again (measured, 50 files with two workers, best of three on a busy 2-core VM: fork
+0.22 s, forkserver 0.63 s, spawn 0.89 s; 800 files: 1.5 s, 2.0 s, 2.6 s). ``fork`` is
+unsafe only in a process with other threads (a lock one of them holds stays locked in
+the child), such as one that loaded Helm's Go engine; the thread count comes from
+``/proc/self/task``, so native threads count too. Then, and on other systems,
+``forkserver`` (``spawn`` where there is none): adapters and options travel by pickle,
+and when they cannot (a plugin adapter defined in a module a worker cannot import),
+the pool breaks and the sources it did not finish are lifted here, one by one.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eksguard.adapters import Sink, Source
+from eksguard.engine.suppress import TextLog
+
+#: Measured with bench/generate.py repositories on a 2-core Linux VM: lifting runs at
+#: ~1 MiB of input per CPU-second (YAML and Terraform alike, model building included);
+#: a fork pool adds ~60 ms of wall time (start, feed, unpickle, join: 50 files took
+#: 0.05 s in one process, 0.11 s in two) and its total CPU is within ~5% of one
+#: process's. So two idle cores win from ~150 KiB (0.15 s of lifting); below 256 KiB
+#: the gain is a few tens of milliseconds at best, and a loss on a busy machine, so a
+#: scan stays in one process unless ``--jobs`` asks otherwise.
+POOL_MIN_BYTES = 256 * 1024
+#: A chart or kustomization runs a renderer (a subprocess, ~100 ms or more): count it
+#: as this many bytes of work when deciding and when balancing chunks.
+RENDER_BYTES = 128 * 1024
+#: Chunks per worker: small enough to balance uneven files, big enough to amortise
+#: the per-task round trip.
+CHUNKS_PER_WORKER = 4
+
+
+@dataclass
+class Lifted:
+    """What lifting one source produced; picklable (model objects, problems, texts)."""
+
+    objects: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # TextLog.seen: absolute paths read
+    texts: dict[str, str] = field(default_factory=dict)  # TextLog.texts: those with ``eksguard:``
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (affinity and cgroup-aware where Python knows)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def lift_one(adapter, source: Source, options: dict, cwd: Path) -> Lifted:
+    """Lift one source into a sink and text log of its own."""
+    sink = Sink(options=options)
+    log = TextLog(cwd)
+    with log.watching():
+        adapter.lift(source, sink)
+    return Lifted(sink.platform.objects, sink.problems, list(log.seen), log.texts)
+
+
+def _overlaid() -> bool:
+    """True while ``scan --fix`` verifies fixes: adapters read texts that are not on disk
+    (``adapters.source.OVERLAY``), which neither a worker nor the cache would see."""
+    from eksguard.adapters import source
+
+    overlay = getattr(source, "OVERLAY", None)
+    return overlay is not None and overlay.get() is not None
+
+
+@contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while lifting. Lifting only allocates (parsed
+    trees, model objects, unpickled entries) and frees by reference counting; with the
+    collector on, each full collection walks every object lifted so far, which made a
+    5,000-file scan ~35% slower (bench/run.py). Workers inherit the pause."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextLog, *,
+                 jobs: int | None = None, cache: bool = True, progress=None) -> list[Source]:
+    """Lift every source an adapter claims into ``sink`` (and what they read into
+    ``texts``), in discovery order; return those sources. ``jobs``: processes to use
+    (None: every usable core, or just this one for a small scan); ``cache``: use the
+    parse cache."""
+    with _collector_paused():
+        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress)
+
+
+def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress) -> list[Source]:
+    total = len(sources)
+    claimed: list[tuple[int, Source, int]] = []  # (position, source, adapter index)
+    for position, source in enumerate(sources):
+        index = next((i for i, a in enumerate(adapters) if a.claims(source)), None)
+        if index is not None:
+            claimed.append((position, source, index))
+    overlaid = _overlaid()
+    store = None
+    if cache and not overlaid:
+        from eksguard.engine.cache import ParseCache
+
+        store = ParseCache.open(sink.options)
+    results: dict[int, Lifted] = {}
+    todo: list[tuple[int, Source, int, str | None]] = []
+    done = 0
+    for position, source, index in claimed:
+        key = store.key(adapters[index], source) if store is not None else None
+        hit = store.load(key) if key is not None else None
+        if isinstance(hit, Lifted):
+            results[position] = hit
+            done += 1
+            if progress is not None:
+                progress(done, total, source.display)
+        else:
+            todo.append((position, source, index, key))
+    # --jobs N asks for N processes; by default a small scan stays in this one.
+    wanted = jobs is not None
+    jobs = usable_cores() if jobs is None else max(1, jobs)
+    if jobs > 1 and not overlaid and len(todo) > 1 and (wanted or _worth_a_pool(todo)):
+        done = _pool(todo, adapters, sink.options, texts.cwd, jobs, store, results, done, total, progress)
+    for position, source, index, key in todo:  # serial, or what the pool did not finish
+        if position in results:
+            continue
+        if progress is not None:
+            progress(done, total, source.display)
+        lifted = lift_one(adapters[index], source, sink.options, texts.cwd)
+        payload = _dumps(lifted) if key is not None and store is not None else None
+        if payload is not None:
+            store.store(key, payload)
+        results[position] = lifted
+        done += 1
+    for position, _source, _index in claimed:
+        merge(results.pop(position), sink, texts)
+    if store is not None and any(key is not None for *_, key in todo):
+        store.prune()
+    return [source for _, source, _ in claimed]
+
+
+def merge(lifted: Lifted, sink: Sink, texts: TextLog) -> None:
+    for obj in lifted.objects:
+        sink.add(obj)
+    sink.problems.extend(lifted.problems)
+    texts.seen.update(lifted.seen)
+    for key, text in lifted.texts.items():
+        texts.texts.setdefault(key, text)
+
+
+def _dumps(lifted: Lifted) -> bytes | None:
+    """``lifted`` pickled; None when a plugin's objects cannot be (then not cached, and
+    lifted in the parent rather than in a worker)."""
+    try:
+        return pickle.dumps(lifted, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - PicklingError, TypeError, AttributeError, RecursionError...
+        return None
+
+
+def _weight(source: Source) -> int:
+    if source.is_dir:
+        return RENDER_BYTES
+    try:
+        return source.path.stat().st_size if source.path is not None else len(source.stdin_data or b"")
+    except OSError:
+        return 0
+
+
+def _worth_a_pool(todo: list) -> bool:
+    total = 0
+    for _, source, _, _ in todo:
+        total += _weight(source)
+        if total >= POOL_MIN_BYTES:
+            return True
+    return False
+
+
+def _units(todo: list, adapters: list) -> list[list[int]]:
+    """Indices into ``todo``, grouped into what one process must lift together: the
+    sources of an adapter with ``lift_unit = "folder"`` (Terraform: a folder is parsed
+    once for all its files) that share a folder; every other source alone."""
+    units: list[list[int]] = []
+    by_folder: dict[tuple[int, Path], list[int]] = {}
+    for i, (_, source, index, _) in enumerate(todo):
+        if getattr(adapters[index], "lift_unit", None) == "folder" and source.path is not None:
+            group = (index, source.path.parent)
+            if group in by_folder:
+                by_folder[group].append(i)
+                continue
+            by_folder[group] = [i]
+            units.append(by_folder[group])
+        else:
+            units.append([i])
+    return units
+
+
+def _chunks(todo: list, adapters: list, count: int) -> list[list[int]]:
+    """About ``count`` chunks of similar weight, units kept whole, in discovery order."""
+    units = _units(todo, adapters)
+    weights = [sum(_weight(todo[i][1]) + 1024 for i in unit) for unit in units]  # +1 KiB: per-file cost
+    target = sum(weights) / count
+    chunks: list[list[int]] = [[]]
+    load = 0
+    for unit, weight in zip(units, weights):
+        if chunks[-1] and load + weight / 2 > target:
+            chunks.append([])
+            load = 0
+        chunks[-1].extend(unit)
+        load += weight
+    return chunks
+
+
+def _context():
+    import multiprocessing
+
+    if sys.platform == "linux":
+        try:
+            single = len(os.listdir("/proc/self/task")) == 1
+        except OSError:
+            single = False
+        if single:
+            return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progress) -> int:
+    """Lift ``todo`` in worker processes into ``results``; what a broken pool did not
+    finish is left for the caller to lift here. Returns the new ``done`` count."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = _chunks(todo, adapters, jobs * CHUNKS_PER_WORKER)
+    workers = min(jobs, len(chunks))
+    cache_root = store.folder.parent if store is not None else None
+    try:
+        executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
+                                       initargs=(adapters, options, cwd, cache_root))
+        pending = {}
+        for chunk in chunks:
+            items = [(todo[i][0], todo[i][1], todo[i][2], todo[i][3]) for i in chunk]
+            pending[executor.submit(_lift_chunk, items)] = items
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, BrokenProcessPool):
+        return done  # no pool here (or the adapters cannot travel): lift in this process
+    try:
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                items = pending.pop(future)
+                try:
+                    payloads = future.result()
+                except BrokenProcessPool:
+                    pending.clear()  # a worker could not start or died: the rest is lifted here
+                    break
+                for (position, *_), payload in zip(items, payloads):
+                    if payload is not None:
+                        results[position] = pickle.loads(payload)
+                        done += 1
+                if progress is not None:
+                    progress(done, total, items[-1][1].display)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return done
+
+
+_WORKER: tuple | None = None
+
+
+def _start_worker(adapters, options, cwd, cache_root) -> None:
+    global _WORKER
+    store = None
+    if cache_root is not None:
+        from eksguard.engine.cache import ParseCache
+
+        store = ParseCache(Path(cache_root), options)
+    _WORKER = (adapters, options, cwd, store)
+
+
+def _lift_chunk(items: list) -> list[bytes | None]:
+    """In a worker: lift each ``(position, source, adapter index, cache key)``; return
+    each :class:`Lifted` pickled (the same bytes go to the cache), or None for one that
+    cannot be pickled, which the parent then lifts itself."""
+    assert _WORKER is not None
+    adapters, options, cwd, store = _WORKER
+    out = []
+    for _position, source, index, key in items:
+        payload = _dumps(lift_one(adapters[index], source, options, cwd))
+        if payload is not None and key is not None and store is not None:
+            store.store(key, payload)
+        out.append(payload)
+    return out

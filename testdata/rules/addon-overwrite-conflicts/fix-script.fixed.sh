@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Upgrade add-ons after the control plane.
+aws eks update-addon --cluster-name prod --addon-name vpc-cni \
+  --resolve-conflicts PRESERVE   # reset everything
+aws eks update-addon --cluster-name prod --addon-name coredns --resolve-conflicts=preserve

@@ -1,0 +1,18 @@
+resource "kubectl_manifest" "envoy" {
+  yaml_body = <<YAML
+apiVersion: v1
+kind: Service
+metadata:
+  name: envoy
+  namespace: edge
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: external
+spec:
+  type: LoadBalancer
+  selector:
+    app: envoy
+  ports:
+  - port: 443
+    targetPort: 8443
+YAML
+}

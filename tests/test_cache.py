@@ -1,0 +1,192 @@
+"""The parse cache (eksguard/engine/cache.py): a second scan of unchanged files parses
+nothing, a changed file (or a changed file beside a ``.tf``) is parsed again, broken
+entries are ignored, ``--no-cache`` writes nothing, concurrent runs do not corrupt it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clirun import eksguard
+
+from eksguard.engine.cache import ParseCache
+from eksguard.engine.parallel import Lifted
+from eksguard.engine.runner import scan
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "testdata" / "examples"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Kubernetes YAML, JSON, Terraform, scripts: every cached adapter, no renderer."""
+    root = tmp_path / "project"
+    for part in ("teams", "infra", "scripts", "platform"):
+        shutil.copytree(EXAMPLES / part, root / part)
+    return root
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("EKSGUARD_NO_CACHE", raising=False)
+    return home
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Counts of the YAML and HCL parser calls made while lifting (in this process)."""
+    from eksguard.adapters import kubernetes
+    from eksguard.adapters.terraform import hcl
+
+    counts = {"yaml": [], "hcl": []}
+    load, parse = kubernetes.load_documents, hcl.parse
+
+    def counting_load(text, *args, **kwargs):
+        counts["yaml"].append(text)
+        return load(text, *args, **kwargs)
+
+    def counting_parse(text, display, *args, **kwargs):
+        counts["hcl"].append(display)
+        return parse(text, display, *args, **kwargs)
+
+    monkeypatch.setattr(kubernetes, "load_documents", counting_load)
+    monkeypatch.setattr(hcl, "parse", counting_parse)
+    return counts
+
+
+def _scan(plugins, rules, root: Path, *paths: str, **options):
+    result = scan(list(paths) or ["."], plugins, cwd=root, rules=rules, options={"jobs": 1, **options})
+    return [(f.code, str(f.location), f.message) for f in result.findings]
+
+
+def test_a_second_scan_parses_nothing(project, cache_home, parses, plugins, rules):
+    first = _scan(plugins, rules, project)
+    assert parses["yaml"] and parses["hcl"]
+    for calls in parses.values():
+        calls.clear()
+    second = _scan(plugins, rules, project)
+    assert parses == {"yaml": [], "hcl": []}
+    assert second == first and first
+
+
+def test_a_changed_file_is_parsed_again(project, cache_home, parses, plugins, rules):
+    _scan(plugins, rules, project)
+    for calls in parses.values():
+        calls.clear()
+    web = project / "teams" / "storefront" / "web.yaml"
+    web.write_text(web.read_text() + "# a new last line\n")
+    _scan(plugins, rules, project)
+    assert len(parses["yaml"]) == 1 and parses["yaml"][0].endswith("# a new last line\n")
+    assert parses["hcl"] == []
+
+
+def test_a_changed_variable_reparses_the_whole_terraform_folder(project, cache_home, parses, plugins, rules):
+    before = _scan(plugins, rules, project, "infra")
+    for calls in parses.values():
+        calls.clear()
+    variables = project / "infra" / "variables.tf"
+    variables.write_text(variables.read_text() + '\nvariable "unused_by_anyone" {\n  default = 1\n}\n')
+    after = _scan(plugins, rules, project, "infra")
+    tf_files = sorted(p.name for p in (project / "infra").glob("*.tf"))
+    assert sorted(set(Path(d).name for d in parses["hcl"])) == tf_files
+    assert after == before
+
+
+def test_a_file_scanned_from_elsewhere_keeps_its_own_paths(project, cache_home, plugins, rules):
+    from_root = _scan(plugins, rules, project, "teams/search/ingress.yaml")
+    from_team = _scan(plugins, rules, project / "teams" / "search", "ingress.yaml")
+    assert from_root and all("teams/search/ingress.yaml" in loc for _, loc, _ in from_root)
+    assert from_team and all(loc.startswith("ingress.yaml:") for _, loc, _ in from_team)
+    assert [(c, m) for c, _, m in from_root] == [(c, m) for c, _, m in from_team]
+
+
+def test_corrupt_entries_are_ignored(project, cache_home, parses, plugins, rules):
+    first = _scan(plugins, rules, project)
+    entries = [p for p in (cache_home / "eksguard" / "parse").rglob("*") if p.is_file()]
+    assert entries
+    for i, entry in enumerate(entries):  # truncated, garbage, another magic, empty
+        entry.write_bytes([entry.read_bytes()[:40], b"\x80\x04garbage", b"not ours", b""][i % 4])
+    for calls in parses.values():
+        calls.clear()
+    assert _scan(plugins, rules, project) == first
+    assert parses["yaml"] and parses["hcl"]  # all misses, parsed again
+    for calls in parses.values():
+        calls.clear()
+    assert _scan(plugins, rules, project) == first
+    assert parses == {"yaml": [], "hcl": []}  # and rewritten
+
+
+def test_another_version_is_another_cache(project, cache_home, monkeypatch):
+    from eksguard.adapters.kubernetes import KubernetesAdapter
+    from eksguard.adapters import Source
+
+    source = Source("teams/search/ingress.yaml", project / "teams" / "search" / "ingress.yaml")
+    key = ParseCache.open({}).key(KubernetesAdapter(), source)
+    monkeypatch.setattr("eksguard.__version__", "99.0.0")
+    assert ParseCache.open({}).key(KubernetesAdapter(), source) not in (None, key)
+    assert ParseCache.open({"helm_set": ["a=b"]}).key(KubernetesAdapter(), source) != key
+
+
+def test_cache_false_reads_and_writes_nothing(project, cache_home, plugins, rules):
+    _scan(plugins, rules, project, cache=False)
+    assert not (cache_home / "eksguard" / "parse").exists()
+
+
+def test_no_cache_flag_writes_nothing_and_the_cli_hits_its_cache(project, tmp_path):
+    home = tmp_path / "fresh-xdg"
+    proc = eksguard("scan", ".", "--no-cache", "-q", cwd=project, env={"XDG_CACHE_HOME": str(home)})
+    assert proc.returncode in (0, 1), proc.stderr
+    assert not home.exists()
+    proc = eksguard("scan", ".", "-q", cwd=project, env={"XDG_CACHE_HOME": str(home)})
+    entries = {p: p.stat().st_ino for p in (home / "eksguard" / "parse").rglob("*") if p.is_file()}
+    assert entries
+    again = eksguard("scan", ".", "-q", cwd=project, env={"XDG_CACHE_HOME": str(home)})
+    assert again.stdout == proc.stdout
+    # every entry was a hit: none was written again (a rewrite is a new file, a new inode)
+    assert {p: p.stat().st_ino for p in (home / "eksguard" / "parse").rglob("*") if p.is_file()} == entries
+
+
+def test_pruned_to_its_limit_oldest_first(project, cache_home, plugins, rules):
+    _scan(plugins, rules, project)
+    store = ParseCache.open({})
+    entries = sorted(p for p in store.folder.rglob("*") if p.is_file())
+    assert len(entries) > 3
+    keep = sum(p.stat().st_size for p in entries[-2:])
+    for age, path in enumerate(entries):
+        stamp = 1_000_000_000 + age
+        import os
+
+        os.utime(path, (stamp, stamp))
+    store.prune(limit=keep)
+    assert sorted(p for p in store.folder.rglob("*") if p.is_file()) == entries[-2:]
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from eksguard.engine.runner import scan
+from eksguard.plugins import get_plugins
+
+root = Path(sys.argv[1])
+result = scan(["."], get_plugins(load_entrypoints=False), cwd=root, options={"jobs": 1})
+print(len(result.findings))
+"""
+
+
+def test_concurrent_writers_do_not_corrupt_entries(project, cache_home, plugins, rules):
+    """Two processes fill the same cache at once; every entry is then whole."""
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(cache_home)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(project)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert outputs[0][0] == outputs[1][0]
+    store = ParseCache.open({})
+    entries = [p for p in store.folder.rglob("*") if p.is_file()]
+    assert entries and not [p for p in entries if p.name.startswith(".tmp-")]
+    assert all(isinstance(store.load(p.name), Lifted) for p in entries)
