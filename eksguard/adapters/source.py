@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from eksguard.adapters import Source
 from eksguard.limits import DEFAULT, Limits, human_size, raise_hint, show_size
 
-DEFAULT_MAX_BYTES = DEFAULT.max_file_size
 _JSON_SHAPED = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
 
 #: Set by the runner while adapters lift: called with every text read, so suppression

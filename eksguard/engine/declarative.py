@@ -56,10 +56,6 @@ def _message(rule: Rule, schema_path) -> str:
     return message
 
 
-def _pointer(path: str) -> tuple[str, ...]:
-    return tuple(part.replace("~1", "/").replace("~0", "~") for part in path.split("/")[1:])
-
-
 def fix_of(rule: Rule, obj: K8sObject):
     """The rule's ``fix.ops`` as a :class:`~eksguard.fixes.Fix` for ``obj``, or None."""
     ops = rule.fix.get("ops")
@@ -68,8 +64,8 @@ def fix_of(rule: Rule, obj: K8sObject):
     from eksguard.checks.fixing import all_of, remove_value, set_value
     from eksguard.fixes import Fix
 
-    changes = all_of(*(set_value(obj, _pointer(op["path"]), op["value"]) if op["op"] == "set"
-                       else remove_value(obj, _pointer(op["path"])) for op in ops))
+    changes = all_of(*(set_value(obj, obj.pointer_path(op["path"]), op["value"]) if op["op"] == "set"
+                       else remove_value(obj, obj.pointer_path(op["path"])) for op in ops))
     return Fix(rule.fix.get("title") or "apply the rule's fix", changes) if changes else None
 
 

@@ -258,6 +258,12 @@ class K8sObject:
         """RFC 6901 pointer of ``path`` within the object (stable; used in fingerprints)."""
         return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
+    @staticmethod
+    def pointer_path(pointer: str) -> tuple[str, ...]:
+        """The path an RFC 6901 pointer names: the inverse of :meth:`json_path` (a rule
+        file's ``fix.ops`` address values this way)."""
+        return tuple(part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:])
+
     def __repr__(self) -> str:
         return f"<{self.kind} {self.namespace or ''}/{self.name} @ {self.origin.path}>"
 

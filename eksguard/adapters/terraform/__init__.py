@@ -29,9 +29,6 @@ from eksguard.limits import DEFAULT, Limits, limits_of
 from eksguard.model import Origin
 
 SUFFIX = ".tf"
-#: tree-sitter-hcl reads about a MiB a second; real .tf files are a few KiB, so a bigger
-#: one is refused (EKS001) rather than stalling the scan (``limits.max-terraform-file-size``).
-MAX_TF_BYTES = DEFAULT.max_terraform_file_size
 
 
 def mappers() -> dict:

@@ -57,8 +57,9 @@ class FixReport:
         """Write every changed file; returns the ones skipped because they changed on
         disk since the scan read them (their fixes are not written over someone's edit)."""
         skipped = []
+        where = Files(cwd)
         for path, (old, new) in sorted(self.changed.items()):
-            file = FileText.read(Path(path) if Path(path).is_absolute() else cwd / path)
+            file = FileText.read(where.path(path))
             if file.text != old:
                 skipped.append(path)
                 continue
@@ -115,7 +116,9 @@ def fix(rescan, cwd: Path, unsafe: bool) -> FixReport:
 
 
 def _resolved(overlay: dict[str, str], cwd: Path) -> dict[str, str]:
-    return {os.path.realpath(p if os.path.isabs(p) else cwd / p): text for p, text in overlay.items()}
+    """Display paths to the real paths ``adapters.source.OVERLAY`` is keyed by."""
+    where = Files(cwd)
+    return {os.path.realpath(where.path(p)): text for p, text in overlay.items()}
 
 
 def _propose(findings, cwd, overlay, originals, blocked, unsafe, report) -> dict[str, tuple[str, list]]:
@@ -143,7 +146,7 @@ def _propose(findings, cwd, overlay, originals, blocked, unsafe, report) -> dict
     out = {}
     for path, edits in taken.items():
         file = files.get(path)
-        originals.setdefault(path, _disk_text(cwd, path))
+        originals.setdefault(path, files.disk[path])
         try:
             new = apply_edits(file.text, edits)
         except ValueError as exc:
@@ -154,11 +157,6 @@ def _propose(findings, cwd, overlay, originals, blocked, unsafe, report) -> dict
         if new != file.text:
             out[path] = (new, fixed[path])
     return out
-
-
-def _disk_text(cwd: Path, path: str) -> str:
-    """The text of ``path`` on disk (the overlay may already hold a changed one)."""
-    return FileText.read(Path(path) if Path(path).is_absolute() else cwd / path).text
 
 
 def _clash(edits: list, taken: list) -> bool:

@@ -35,7 +35,9 @@ class Files:
         self.cwd = cwd
         self.overlay = overlay if overlay is not None else {}
         self._files: dict[str, FileText] = {}
+        self._lines: dict[str, list[str]] = {}
         self._doc_starts: dict[str, list[int]] = {}
+        self.disk: dict[str, str] = {}  # display path -> the text on disk (before any overlay)
 
     def path(self, display: str) -> Path:
         if display in ("<stdin>", "-") or not display:
@@ -49,10 +51,17 @@ class Files:
             if path.is_symlink():
                 raise CannotEdit("a symbolic link: edit the file it points to")
             file = FileText.read(path)
+            self.disk[display] = file.text
             if display in self.overlay:
                 file.text = self.overlay[display]
             self._files[display] = file
         return self._files[display]
+
+    def lines(self, display: str) -> list[str]:
+        """The file's current text split into lines (without ends), split once."""
+        if display not in self._lines:
+            self._lines[display] = self.get(display).text.split("\n")
+        return self._lines[display]
 
     def doc_starts(self, display: str) -> list[int]:
         if display not in self._doc_starts:
@@ -95,7 +104,7 @@ def resolve(fix, files: Files) -> list[FileEdits]:
             refused.setdefault(where, str(exc))
     for (display, first, last, indent), operations in groups.items():
         try:
-            lines = files.get(display).text.split("\n")[first - 1:last]
+            lines = files.lines(display)[first - 1:last]
             by_file.setdefault(display, []).extend(yaml_edit.edit_region(lines, first, indent, operations))
         except CannotEdit as exc:
             refused.setdefault(display, str(exc))
@@ -117,8 +126,7 @@ def _region(obj, files: Files) -> tuple[str, int, int, str]:
     if origin.format in _GENERATED or origin.lines is not None:
         reason = _GENERATED.get(origin.format, "the YAML is generated: make this change where it comes from")
         raise CannotEdit(reason + (f" ({origin.template})" if origin.template else ""))
-    file = files.get(origin.path)
-    lines = file.text.split("\n")
+    lines = files.lines(origin.path)
     if origin.format == "terraform":
         inside = getattr(obj.body, "mark", (0, 0))[0]
         return (origin.path, *yaml_edit.heredoc_span(lines, inside))
@@ -144,7 +152,7 @@ def _add_document(file: FileText, last: int, body: dict) -> TextEdit:
 def _line(files: Files, display: str, number: int) -> str:
     if display.endswith(".json"):
         raise CannotEdit(_GENERATED["json"])
-    lines = files.get(display).text.split("\n")
+    lines = files.lines(display)
     if not 1 <= number <= len(lines):
         raise CannotEdit("the line the finding points at is gone")
     return lines[number - 1]
@@ -180,7 +188,7 @@ def _insert_line(files: Files, change: InsertLine) -> TextEdit:
         return TextEdit((location.line, at), (location.line, at + 2), "{ " + change.text + " }")
     if not code.endswith("{"):
         raise CannotEdit(f"the block on line {location.line} does not open there with '{{' alone")
-    lines = files.get(location.path).text.split("\n")
+    lines = files.lines(location.path)
     own = line[: len(line) - len(line.lstrip())]
     indent = own + "  "
     following = next((ln for ln in lines[location.line:] if ln.strip()), "")
