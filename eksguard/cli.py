@@ -219,7 +219,7 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
 
     def make_report(stream, to_stdout: bool) -> Report:
         color = args.color == "always" or (
-            args.color == "auto" and to_stdout and stream.isatty() and "NO_COLOR" not in os.environ
+            args.color == "auto" and to_stdout and stream.isatty() and not os.environ.get("NO_COLOR")
         )
         return Report(result=result, version=__version__, cwd=cwd, color=color,
                       verbose=args.verbose, quiet=args.quiet, statistics=args.statistics)
@@ -240,14 +240,20 @@ def scan_options(args: argparse.Namespace, cwd: Path) -> dict:
     from eksguard.discover import UsageError
 
     values = []
+    if args.helm_values or args.helm_set:  # the check's module only when there is something to check
+        from eksguard.adapters.helm_values import check_set_expression, check_values_file
     for name in args.helm_values:
         path = (cwd / name).resolve()
         if not path.is_file():
             raise UsageError(f"--helm-values {name}: no such file")
+        problem = check_values_file(path)
+        if problem:
+            raise UsageError(f"--helm-values {name}: {problem}")
         values.append(str(path))
     for expression in args.helm_set:
-        if "=" not in expression:
-            raise UsageError(f"--helm-set {expression}: expected KEY=VALUE")
+        problem = check_set_expression(expression)
+        if problem:
+            raise UsageError(f"--helm-set {expression}: {problem}")
     if args.render_timeout is not None and not args.render_timeout > 0:
         raise UsageError("--render-timeout must be a positive number of seconds")
     jobs = getattr(args, "jobs", None)

@@ -27,4 +27,6 @@ def add_config_command(sub) -> None:
     config = sub.add_parser("config", help="print the effective configuration and where each value came from")
     config.add_argument("--show", action="store_true", help="print the effective configuration (the default)")
     config.add_argument("paths", nargs="*", default=["."], help="where a scan would start (default: .)")
+    config.add_argument("--fail-on", choices=["error", "warning", "note"], default=None,
+                        help="as for scan: shown as the command-line layer of fail-on")
     add_config_options(config)

@@ -14,6 +14,21 @@ def help_uri(rule: Rule) -> str:
     return f"{DOCS_URL}{rule.name}.md"
 
 
+def _language(snippet: str) -> str:
+    """The fence language of an example: JSON (plan JSON) or YAML (manifests, eksctl)."""
+    return "json" if snippet.lstrip().startswith(("{", "[")) else "yaml"
+
+
+def _format_language(fmt: str, snippet: str) -> str:
+    """The fence language of a ``fix_by_format`` snippet, from its heading."""
+    heading = fmt.lower()
+    if "terraform" in heading:
+        return "hcl"
+    if any(word in heading for word in ("shell", "script", "cli", "makefile", "workflow")):
+        return "sh"
+    return _language(snippet)
+
+
 def _fence(text: str, lang: str) -> str:
     return f"```{lang}\n{text.rstrip()}\n```"
 
@@ -51,14 +66,14 @@ def rule_markdown(rule: Rule) -> str:
         "",
         *(["At the `--diff-base` revision:", "", _fence(docs["example_base"], "yaml"), "", "In the change:", ""]
           if docs.get("example_base") else []),
-        _fence(docs["example"], "yaml"),
+        _fence(docs["example"], _language(docs["example"])),
         "",
         "## Use instead",
         "",
-        _fence(docs["use_instead"], "yaml"),
+        _fence(docs["use_instead"], _language(docs["use_instead"])),
     ]
     for fmt, snippet in (docs.get("fix_by_format") or {}).items():
-        lang = {"terraform": "hcl", "eksctl": "yaml", "shell": "sh"}.get(fmt, "")
+        lang = _format_language(fmt, snippet)
         lines += ["", f"In {fmt}:", "", _fence(snippet, lang)]
     if docs.get("fix_safety"):
         lines += ["", "## Fix safety", "", docs["fix_safety"].strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +172,44 @@ def test_broken_pipe_is_quiet(project):
     )
     out, err = proc.communicate(timeout=60)
     assert "Traceback" not in err
+
+
+def _on_a_terminal(args: list[str], env: dict) -> str:
+    """stdout of ``eksguard ARGS`` written to a pseudo-terminal (auto colour looks at it)."""
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO once the child closed the terminal
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run([sys.executable, "-m", "eksguard", *args], stdout=slave, stderr=subprocess.DEVNULL,
+                       env=env, timeout=120, check=False)
+    finally:
+        os.close(slave)
+        reader.join(timeout=10)
+        os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("no_color, coloured", [(None, True), ("", True), ("1", False)])
+def test_colour_on_a_terminal_unless_no_color_is_set(no_color, coloured):
+    """no-color.org: only a NO_COLOR that is present *and not empty* turns colour off."""
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    out = _on_a_terminal(["scan", "--no-config", str(ROOT / "testdata" / "rules" / "nlb-target-type-instance")], env)
+    assert "EKS603" in out
+    assert ("\x1b[" in out) is coloured

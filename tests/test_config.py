@@ -464,6 +464,8 @@ def test_extends_strict_and_relative_paths(repo):
     assert "fail-on: note                           # preset strict" in shown.stdout
     assert "  - ALL                                 # preset strict" in shown.stdout
     assert "  - ../vendor                           # shared/base.yaml" in shown.stdout
+    shown = run("config", "--show", "--fail-on", "error", cwd=repo)
+    assert "fail-on: error                          # --fail-on" in shown.stdout
 
 
 def test_rule_dirs_add_validated_rules(repo):

@@ -261,3 +261,11 @@ def test_changed_files_fixes_only_the_changed_files(tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
     assert "preserve" in (tmp_path / "a.yaml").read_text().split("addons:")[1]
     assert (tmp_path / "b.yaml").read_text() == eksctl.replace("platform-prod", "platform-dev")
+
+
+def test_diff_marks_a_last_line_without_newline():
+    """As git and GNU diff do, so that ``--diff`` output applies with ``patch``."""
+    from eksguard.engine.fix.edits import unified_diff
+
+    diff = unified_diff("a.yaml", "x: 1\ny: 2", "x: 1\ny: 3")
+    assert diff.endswith("-y: 2\n\\ No newline at end of file\n+y: 3\n\\ No newline at end of file\n")

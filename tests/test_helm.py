@@ -185,6 +185,40 @@ def test_without_a_renderer_the_chart_is_one_eks002_with_the_command(plugins, ru
     assert "`helm template testdata/charts/billing-api | eksguard scan -`" in finding.message
 
 
+def test_the_eks002_command_carries_the_scan_values(plugins, rules, monkeypatch):
+    monkeypatch.chdir(ROOT)  # -f files are shown relative to the working folder
+    values = str(ROOT / "testdata" / "charts" / "billing-api" / "values.yaml")
+    result = run(plugins, rules, "testdata/charts/billing-api", helm_renderer="none",
+                 helm_values=[values], helm_set=["replicaCount=3", "image.tag=v 2"])
+    [finding] = result.findings
+    assert ("`helm template testdata/charts/billing-api -f testdata/charts/billing-api/values.yaml "
+            "--set replicaCount=3 --set 'image.tag=v 2' | eksguard scan -`") in finding.message
+
+
+@pytest.mark.parametrize("args, error", [
+    (["--helm-set", "x=1,y"], "--helm-set x=1,y: expected KEY=VALUE[,KEY=VALUE...]; 'y' has no value"),
+    (["--helm-set", "a.b[=1"], "--helm-set a.b[=1: 'a.b[' is not a Helm value path"),
+    (["--helm-values", "broken.yaml"], "--helm-values broken.yaml: not valid YAML (line 2, column 1"),
+    (["--helm-values", "list.yaml"], "--helm-values list.yaml: the values must be a YAML mapping"),
+])
+def test_malformed_helm_values_are_usage_errors(tmp_path, args, error):
+    """Helm's engine in helm-python-sdk drops a --set it cannot parse without a word:
+    the typo is the user's, so it is exit 2 before anything renders."""
+    from clirun import eksguard
+
+    write(tmp_path, {"broken.yaml": "a: [1\n", "list.yaml": "- 1\n", "k.yaml": "kind: ConfigMap\n"})
+    done = eksguard("scan", "k.yaml", "--no-config", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert error in done.stderr
+
+
+def test_well_formed_set_expressions_pass():
+    from eksguard.adapters.helm_values import check_set_expression
+
+    for expression in ("a=1", "a.b[0].c=1,d=2", r"a\.b=1", r"x=a\,b", "tags[1]=x", "empty="):
+        assert check_set_expression(expression) is None, expression
+
+
 def test_library_chart_renders_nothing(plugins, rules, tmp_path):
     write(tmp_path, {
         "lib/Chart.yaml": "apiVersion: v2\nname: lib\ntype: library\nversion: 0.1.0\n",

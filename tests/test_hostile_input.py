@@ -189,6 +189,18 @@ def test_nested_flow_200000_refused_fast(tmp_path):
     assert ("deep.yaml", 1, 1001, "EKS001") in got
 
 
+def test_broken_yaml_with_a_long_run_of_blanks_is_reported_fast(tmp_path):
+    """The unrendered-template test on a broken file once backtracked over leading blanks:
+    a 300,000-space line took hours. Now it is linear (the hang guard is the timeout)."""
+    (tmp_path / "real.yaml").write_bytes(REAL)
+    (tmp_path / "spaces.yaml").write_bytes(b"a: b: c\n" + b" " * 300_000 + b"x: {{ y\n")
+    proc = run_cli(["scan", "--color", "never", "."], tmp_path, timeout=60)
+    assert_clean_run(proc)
+    got = findings(proc.stdout)
+    assert REAL_FINDING in got
+    assert ("spaces.yaml", 1, 5, "EKS001") in got or ("spaces.yaml", 1, 5, "EKS002") in got, got
+
+
 def test_nested_block_and_mapping_refused(tmp_path):
     (tmp_path / "real.yaml").write_bytes(REAL)
     (tmp_path / "block.yaml").write_bytes(b"- " * 200_000 + b"x\n")

@@ -284,6 +284,16 @@ def test_require_reasons_refuses_suppressions_without_one(tmp_path):
     assert all("gives no reason" in f["message"] for f in strict["findings"] if f["code"] == "EKS003")
 
 
+def test_require_reasons_does_not_ask_an_enable_for_one(tmp_path):
+    """The reason of a block is on its ``disable``; the ``enable`` that ends it needs none."""
+    (tmp_path / "svc.yaml").write_text("# eksguard: disable[EKS603] legacy NLBs, migrating in Q3\n" + nlb("web")
+                                       + "# eksguard: enable[EKS603]\n---\n" + nlb("after"))
+    result, strict = scan_json(tmp_path, ".", "--require-reasons")
+    assert result.returncode == 1
+    assert [f["object"]["name"] for f in strict["suppressed"]] == ["web"]
+    assert [(f["code"], f["object"]["name"]) for f in strict["findings"]] == [("EKS603", "after")]
+
+
 # -- output formats -------------------------------------------------------------------
 
 def test_sarif_keeps_suppressed_results_with_in_source_suppressions(tmp_path):

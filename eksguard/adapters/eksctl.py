@@ -28,6 +28,7 @@ from eksguard.model import (
     text,
     version_text,
 )
+from eksguard.adapters.userdata import max_pods_in
 from eksguard.yaml_loader import YamlProblem, YMap, load_documents, locate
 
 ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -217,7 +218,7 @@ def _pod_identity(item: _Node, config: _Node, path: tuple, cluster: str | None, 
                   default_namespace: str | None = None) -> PodIdentityAssociation:
     namespace = text(item.get("namespace")) or default_namespace
     account = text(item.get("serviceAccountName"))
-    pia = PodIdentityAssociation(f"{namespace}/{account}", origin, config.at(*path), cluster=cluster)
+    pia = PodIdentityAssociation(PodIdentityAssociation.name_for(namespace, account), origin, config.at(*path), cluster=cluster)
     if namespace is not None:
         pia.set("namespace", namespace, config.at(*path, "namespace") if item.has("namespace") else pia.location,
                 default=not item.has("namespace"))
@@ -289,6 +290,12 @@ def _node_group(item: _Node, config: _Node, path: tuple, managed: bool, cluster:
         group.set("max_pods", item.get("maxPodsPerNode"), config.at(*path, "maxPodsPerNode"))
     elif item.has("kubeletExtraConfig", "maxPods"):  # self-managed groups may pin it here
         group.set("max_pods", item.get("kubeletExtraConfig", "maxPods"), config.at(*path, "kubeletExtraConfig", "maxPods"))
+    elif isinstance(item.get("overrideBootstrapCommand"), str):
+        # a custom AMI's bootstrap (``--max-pods``, a nodeadm NodeConfig), read as Terraform
+        # user data is; reported at the key (block scalars do not keep their columns)
+        found = max_pods_in(item.get("overrideBootstrapCommand"))
+        if found is not None:
+            group.set("max_pods", found[0], config.at(*path, "overrideBootstrapCommand"))
     if item.has("spot"):
         group.set("capacity_type", "SPOT" if item.get("spot") is True else "ON_DEMAND", config.at(*path, "spot"))
     if item.has("iam", "instanceRoleARN"):

@@ -205,7 +205,7 @@ class HelmChartAdapter:
                 Location(chart_display, 1, 1),
                 f"Helm chart {source.display} was not rendered (no `helm` on PATH and no "
                 f"helm-python-sdk: pip install 'eksguard[helm]'): "
-                f"run `helm template {source.display} | eksguard scan -`",
+                f"run `{_template_command(source.display, sink.options)} | eksguard scan -`",
             )
             return
         from eksguard.adapters.render import RenderFailed
@@ -301,6 +301,22 @@ def _values_args(options: dict) -> tuple[list[str], list[str]]:
     files = [str(Path(f).resolve()) for f in options.get("helm_values") or []]
     sets = [str(s) for s in options.get("helm_set") or []]
     return files, sets
+
+
+def _template_command(chart_display: str, options: dict) -> str:
+    """The ``helm template`` command line that renders the chart with this scan's values
+    (``-f`` files shown relative to the working folder when under it)."""
+    import os
+    import shlex
+
+    files, sets = _values_args(options)
+    argv = ["helm", "template", chart_display]
+    for name in files:
+        relative = os.path.relpath(name)
+        argv += ["-f", name if relative.startswith("..") else relative]
+    for expression in sets:
+        argv += ["--set", expression]
+    return " ".join(shlex.quote(a) for a in argv)
 
 
 def _render_binary(helm: str, chart: Path, options: dict) -> _Rendered:

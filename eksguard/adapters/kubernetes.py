@@ -23,11 +23,19 @@ from eksguard.model import Origin, make_object
 SUFFIXES = (".yaml", ".yml", ".json")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
 # A template action where YAML structure goes: alone on a line, or as an unquoted value.
-_TEMPLATE_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?:[^#\n]*?:[ \t]+)?\{\{", re.MULTILINE)
+# Possessive indents: a line of many blanks must not make the search quadratic (a broken
+# file with a 1 MiB line of spaces would take hours).
+_TEMPLATE_LINE = re.compile(r"^[ \t]*+(?:-[ \t]++)?(?:[^#\n]*?:[ \t]+)?\{\{", re.MULTILINE)
 # Helm-only template references. Other Go templates that live in rendered manifests as
 # data (Alertmanager ``{{ define }}``/``{{ range .Alerts }}``, Prometheus
 # ``{{ $labels.x }}``, Argo ``{{inputs.parameters.x}}``) must not hide a file.
 _HELM_DIRECTIVE = re.compile(r"\{\{-?[^}\n]*?(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\binclude\s+\")")
+
+
+def _opens_template(lines: list[str], mark: tuple[int, int]) -> bool:
+    """The text at ``mark`` (1-based) starts a ``{{`` template action."""
+    line, column = mark
+    return 0 < line <= len(lines) and lines[line - 1][column - 1:column + 1] == "{{"
 
 
 class Placement(Protocol):
@@ -92,10 +100,19 @@ class KubernetesAdapter:
         if not sources:
             # ``key: {{ f x }}`` is valid YAML (a flow mapping used as a key); in a
             # manifest it can only be an unrendered template.
-            template_keys = [mark for doc in documents for mark in doc.complex_keys]
+            lines = text.splitlines()
+            template_keys = [mark for doc in documents for mark in doc.complex_keys if _opens_template(lines, mark)]
             if template_keys:
                 self._unrendered(source, sink, *template_keys[0])
                 return
+        # Any other collection used as a key (``? [a, b]``) is YAML no Kubernetes tool
+        # accepts: that document is an EKS001, the file's other documents are still read.
+        broken = [doc for doc in documents if doc.complex_keys]
+        for doc in broken:
+            sink.problem("EKS001", Location(source.display, *doc.complex_keys[0]),
+                         "a mapping or sequence used as a mapping key: Kubernetes and JSON allow only "
+                         "scalar keys; this document is not checked")
+        documents = [doc for doc in documents if not doc.complex_keys]
         for doc in documents:
             for key, first, line, column in doc.duplicates:
                 sink.problem(

@@ -18,10 +18,10 @@ def binding_related(binding: AlbBinding) -> list[Related]:
     related = []
     if binding.ingress_class is not None:
         klass = binding.ingress_class
-        related.append(Related(klass.kind_location(), f"IngressClass {klass.name} selects the AWS Load Balancer Controller"))
+        related.append(Related(klass.kind_location(), f"IngressClass {klass.shown_name} selects the AWS Load Balancer Controller"))
     if binding.params is not None:
         params = binding.params
-        related.append(Related(params.kind_location(), f"IngressClassParams {params.name} of that class"))
+        related.append(Related(params.kind_location(), f"IngressClassParams {params.shown_name} of that class"))
     return related
 
 

@@ -45,7 +45,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         yield Violation(
             location=params_obj.location("spec", "targetType"),
             message=(
-                f"IngressClassParams {params_obj.name} sets targetType: instance for every Ingress of its class "
+                f"IngressClassParams {params_obj.shown_name} sets targetType: instance for every Ingress of its class "
                 f"({len(ingresses)} in scope): the ALB reaches pods through NodePorts"
             ),
             object=params_obj.ref,

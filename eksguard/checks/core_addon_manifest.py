@@ -42,7 +42,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                     f"control plane on upgrades")
         yield Violation(
             location=workload.kind_location(),
-            message=f"{workload.kind} kube-system/{workload.name} is applied as a plain manifest{also}",
+            message=f"{workload.kind} kube-system/{workload.shown_name} is applied as a plain manifest{also}",
             object=workload.ref,
             json_path=workload.json_path(*workload.prefix),
             related=[Related(a.location, f"EKS managed add-on {addon_name}") for a in managed],

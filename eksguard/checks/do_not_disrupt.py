@@ -32,8 +32,8 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             most = hpa.max_replicas if hpa is not None else None
             replicas = workload.effective_replicas
             if hpa is not None and most is not None and most >= minimum:
-                why = f"is scaled by HorizontalPodAutoscaler {hpa.name} up to {most} pods, each pinning the node it runs on"
-                related.append(Related(hpa.kind_location(), f"HorizontalPodAutoscaler {hpa.name} scales it"))
+                why = f"is scaled by HorizontalPodAutoscaler {hpa.shown_name} up to {most} pods, each pinning the node it runs on"
+                related.append(Related(hpa.kind_location(), f"HorizontalPodAutoscaler {hpa.shown_name} scales it"))
             elif hpa is None and replicas is not None and replicas >= minimum:
                 why = f"runs {replicas} pods, each pinning the node it runs on"
             else:

@@ -25,18 +25,21 @@ def _for_controller(pia) -> bool:
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
-    for addon in platform.of_kind(Addon):
-        if not isinstance(addon.name, str) or addon.name.lower() != ADDON or not declares_addon(addon):
-            continue  # an ``update-addon`` keeps the IAM the add-on already has
+    addons = [a for a in platform.of_kind(Addon)
+              if isinstance(a.name, str) and a.name.lower() == ADDON and declares_addon(a)]
+    if not addons:  # an ``update-addon`` keeps the IAM the add-on already has
+        return
+    if any(sa.name == CONTROLLER_SA and sa.irsa_role_arn for sa in platform.of_kind(ServiceAccount)):
+        return
+    # once, not per add-on: a repo declaring the driver in every cluster stays linear
+    for_controller = [p for p in platform.pod_identity_associations() if _for_controller(p)]
+    for addon in addons:
         if addon.setting("service_account_role_arn") is not None or addon.setting("pod_identity_associations"):
             continue
         if any(_for_controller(p) for p in addon.pod_identity_associations):
             continue
         own = {id(p) for p in addon.pod_identity_associations}
-        if any(_for_controller(p) for p in platform.pod_identity_associations()
-               if id(p) not in own and may_share_cluster(platform, p.cluster, addon.cluster)):
-            continue
-        if any(sa.name == CONTROLLER_SA and sa.irsa_role_arn for sa in platform.of_kind(ServiceAccount)):
+        if any(id(p) not in own and may_share_cluster(platform, p.cluster, addon.cluster) for p in for_controller):
             continue
         related = [Related(p.location, f"Pod Identity association for {p.display_name}, not for {CONTROLLER_SA}")
                    for p in addon.pod_identity_associations]

@@ -100,10 +100,10 @@ def _nodepool(pool: NodePool) -> Iterator[Violation]:
 def _node_class(node_class: EC2NodeClass) -> Iterator[Violation]:
     if node_class.ami_family == "Ubuntu":
         yield _at(node_class, ("spec", "amiFamily"),
-                  f"EC2NodeClass {node_class.name} sets amiFamily: Ubuntu, which karpenter.k8s.aws/v1 removed")
+                  f"EC2NodeClass {node_class.shown_name} sets amiFamily: Ubuntu, which karpenter.k8s.aws/v1 removed")
     if not node_class.has("spec", "amiSelectorTerms"):
         yield _at(node_class, (),
-                  f"EC2NodeClass {node_class.name} has no amiSelectorTerms, which karpenter.k8s.aws/v1 requires "
+                  f"EC2NodeClass {node_class.shown_name} has no amiSelectorTerms, which karpenter.k8s.aws/v1 requires "
                   f"(v1beta1 picked AMIs from amiFamily alone)")
 
 

@@ -25,7 +25,7 @@ def _node_roles(platform: Platform) -> Iterator[tuple[str, str | None, Location,
     for node_class in platform.of_kind(EC2NodeClass):
         if node_class.kind == "EC2NodeClass" and isinstance(node_class.role, str):
             yield (node_class.role, None, node_class.value_location("spec", "role"),
-                   f"EC2NodeClass {node_class.name}", node_class.ref,
+                   f"EC2NodeClass {node_class.shown_name}", node_class.ref,
                    node_class.json_path(*node_class.prefix, "spec", "role"))
     for group in platform.of_kind(NodeGroup):
         role = group.setting("node_role")

@@ -33,11 +33,11 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         gpu_only = pool.accelerator_only(gpu)
         if pool.consolidate_after == "Never":
             yield _at(pool, ("spec", "disruption", "consolidateAfter"),
-                      f"NodePool {pool.name} sets consolidateAfter: Never: Karpenter never consolidates its nodes",
+                      f"NodePool {pool.shown_name} sets consolidateAfter: Never: Karpenter never consolidates its nodes",
                       _policy_fix(pool, gpu_only, never=True))
         elif pool.consolidation_policy == "WhenEmpty" and not gpu_only:
             yield _at(pool, ("spec", "disruption", "consolidationPolicy"),
-                      f"NodePool {pool.name} sets consolidationPolicy: WhenEmpty on a pool that is not GPU-only: "
+                      f"NodePool {pool.shown_name} sets consolidationPolicy: WhenEmpty on a pool that is not GPU-only: "
                       f"underused nodes are never replaced or packed, only empty ones removed",
                       _policy_fix(pool, gpu_only, never=False))
         for index, budget in pool.budgets():
@@ -50,12 +50,12 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                       else "never consolidates its underused nodes" if listed and "Empty" not in listed
                       else "never consolidates its nodes")
             yield _at(pool, ("spec", "disruption", "budgets", index, "nodes"),
-                      f"NodePool {pool.name} has a disruption budget of nodes: \"{budget.get('nodes')}\" {scope} "
+                      f"NodePool {pool.shown_name} has a disruption budget of nodes: \"{budget.get('nodes')}\" {scope} "
                       f"with no schedule: it is always active, so Karpenter {effect}",
                       _budget_fix(pool))
         if pool.template_annotations.get(DO_NOT_DISRUPT) == "true":
             yield _at(pool, ("spec", "template", "metadata", "annotations", DO_NOT_DISRUPT),
-                      f"NodePool {pool.name} annotates every node karpenter.sh/do-not-disrupt: \"true\": "
+                      f"NodePool {pool.shown_name} annotates every node karpenter.sh/do-not-disrupt: \"true\": "
                       f"its nodes are never consolidated or drifted",
                       Fix(f"remove the {DO_NOT_DISRUPT} annotation from the node template",
                           (RemoveKey(pool, ("spec", "template", "metadata", "annotations", DO_NOT_DISRUPT)),)))
@@ -83,7 +83,7 @@ def _provisioner(pool: NodePool, gpu: list[str]) -> Iterator[Violation]:
         if not pool.accelerator_only(gpu):
             # v1alpha5 rejects ttlSecondsAfterEmpty together with consolidation.enabled
             yield _at(pool, ("spec", "ttlSecondsAfterEmpty"),
-                      f"Provisioner {pool.name} removes only empty nodes (ttlSecondsAfterEmpty) and does not "
+                      f"Provisioner {pool.shown_name} removes only empty nodes (ttlSecondsAfterEmpty) and does not "
                       f"enable consolidation",
                       Fix("enable consolidation instead of ttlSecondsAfterEmpty",
                           (SetKey(pool, ("spec", "consolidation", "enabled"), True),
@@ -91,7 +91,7 @@ def _provisioner(pool: NodePool, gpu: list[str]) -> Iterator[Violation]:
         return
     path = ("spec", "consolidation", "enabled") if pool.has("spec", "consolidation", "enabled") else ()
     yield _at(pool, path,
-              f"Provisioner {pool.name} enables neither consolidation nor ttlSecondsAfterEmpty: its nodes are "
+              f"Provisioner {pool.shown_name} enables neither consolidation nor ttlSecondsAfterEmpty: its nodes are "
               f"never removed for cost",
               Fix("set consolidation.enabled: true", (SetKey(pool, ("spec", "consolidation", "enabled"), True),)))
 

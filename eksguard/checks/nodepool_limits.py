@@ -37,13 +37,16 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         if pool.is_static:
             continue
         where = ".".join(pool.limits_path)
+        raw = pool.get(*pool.limits_path)
+        if raw is not None and not isinstance(raw, dict):
+            continue  # unresolved, or a wrong type the API server rejects: not a missing limit
         limits = pool.limits
         if not limits:
             written = pool.has(*pool.limits_path)
             yield Violation(
                 location=pool.location(*pool.limits_path) if written else pool.kind_location(),
                 message=(
-                    f"{pool.kind} {pool.name} sets " + (f"an empty {where}" if written else f"no {where}")
+                    f"{pool.kind} {pool.shown_name} sets " + (f"an empty {where}" if written else f"no {where}")
                     + ": nothing caps how much capacity it launches"
                 ),
                 object=pool.ref,
@@ -59,7 +62,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         yield Violation(
             location=pool.location(*pool.limits_path),
             message=(
-                f"{pool.kind} {pool.name} limits only {', '.join(sorted(keys))}, which not every node it "
+                f"{pool.kind} {pool.shown_name} limits only {', '.join(sorted(keys))}, which not every node it "
                 f"launches consumes: no cpu, memory or nodes limit caps the pool"
             ),
             object=pool.ref,

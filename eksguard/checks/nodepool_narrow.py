@@ -51,7 +51,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             written += " with its other requirements"
         yield Violation(
             location=pool.location(*term.path, "values"),
-            message=f"{pool.kind} {pool.name} admits a single {label}: {value} ({written})",
+            message=f"{pool.kind} {pool.shown_name} admits a single {label}: {value} ({written})",
             object=pool.ref,
             json_path=pool.json_path(*pool.prefix, *term.path, "values"),
         )

@@ -47,13 +47,13 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                 continue
             if node_class is not None:
                 related.append(Related(node_class.kind_location(),
-                                       f"EC2NodeClass {node_class.name} selects no capacity reservations"))
+                                       f"EC2NodeClass {node_class.shown_name} selects no capacity reservations"))
         term = next((t for t in terms if (t.operator == "In" and "on-demand" not in t.values)
                      or (t.operator == "NotIn" and "on-demand" in t.values)), terms[0])
         written = f"{term.written_key} {term.operator} [{', '.join(term.values)}]"
         yield Violation(
             location=pool.location(*term.path, "values") if term.values else pool.location(*term.path),
-            message=f"{pool.kind} {pool.name} admits only Spot capacity ({written}): no on-demand fallback",
+            message=f"{pool.kind} {pool.shown_name} admits only Spot capacity ({written}): no on-demand fallback",
             object=pool.ref,
             json_path=pool.json_path(*pool.prefix, *term.path),
             related=related,

@@ -16,13 +16,13 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Related, Violation
-from eksguard.model import HorizontalPodAutoscaler, Platform, PodDisruptionBudget, Workload
+from eksguard.model import Platform, PodDisruptionBudget
+from eksguard.model.base import UNRESOLVED_NAMESPACE
 from eksguard.model.kubernetes import scaled_int_or_percent
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
-    workloads = platform.of_kind(Workload)
-    hpas = platform.of_kind(HorizontalPodAutoscaler)
+    index = platform.pod_index()
     for pdb in platform.of_kind(PodDisruptionBudget):
         name = pdb.display_name
         max_unavailable = pdb.max_unavailable
@@ -41,25 +41,27 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                           f"PodDisruptionBudget {name} sets minAvailable: {min_available}: no pod it selects can "
                           f"ever be evicted")
                 continue
-        selected = [w for w in workloads if pdb.selects(w)]
+        if pdb.namespace == UNRESOLVED_NAMESPACE:
+            continue  # which workloads it selects cannot be told
+        selected = index.selected_by(pdb)
         if not selected:
             continue
         total = 0
         parts: list[str] = []
         related: list[Related] = []
         for workload in selected:
-            hpa = next((h for h in hpas if h.scales(workload)), None)
+            hpa = index.hpa_for(workload)
             size = hpa.min_replicas if hpa is not None else workload.effective_replicas
             if size is None:
                 total = -1
                 break
             total += size
             if hpa is not None:
-                parts.append(f"{workload.kind} {workload.name}: {size} at its HorizontalPodAutoscaler minimum")
+                parts.append(f"{workload.kind} {workload.shown_name}: {size} at its HorizontalPodAutoscaler minimum")
                 related.append(Related(hpa.location("spec", "minReplicas"),
-                                       f"HorizontalPodAutoscaler {hpa.name} scales {workload.name} down to {size}"))
+                                       f"HorizontalPodAutoscaler {hpa.shown_name} scales {workload.shown_name} down to {size}"))
             else:
-                parts.append(f"{workload.kind} {workload.name}: {size} replica{'s' if size != 1 else ''}")
+                parts.append(f"{workload.kind} {workload.shown_name}: {size} replica{'s' if size != 1 else ''}")
             related.append(Related(workload.kind_location(), f"{workload.kind} {workload.display_name} runs the selected pods"))
         if total <= 0:
             continue

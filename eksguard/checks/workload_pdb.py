@@ -16,7 +16,8 @@ from eksguard.checks import Check
 from eksguard.checks.fixing import written_in_hcl
 from eksguard.findings import Related, Violation
 from eksguard.fixes import AddDocument, Fix
-from eksguard.model import HorizontalPodAutoscaler, Platform, PodDisruptionBudget, Workload
+from eksguard.model import Platform, PodDisruptionBudget, Workload
+from eksguard.model.base import UNRESOLVED_NAMESPACE
 from eksguard.model.kubernetes import as_int
 
 
@@ -28,41 +29,43 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
     for pdb in pdbs:
         by_namespace[pdb.namespace].append(pdb)
     unresolved = {pdb.namespace for pdb in pdbs if pdb.is_unknown("spec", "selector")}
-    hpas: dict = {}
-    for h in platform.of_kind(HorizontalPodAutoscaler):
-        hpas.setdefault((h.namespace, h.target_kind, h.target_name), h)
+    anywhere = [pdb for pdb in pdbs if pdb.namespace == UNRESOLVED_NAMESPACE]  # could be any namespace
+    index = platform.pod_index()
     workloads = platform.kinds("Deployment", "StatefulSet")
     same_name = Counter((w.namespace, w.name) for w in workloads)
     for workload in workloads:
         assert isinstance(workload, Workload)
-        hpa = hpas.get((workload.namespace, workload.kind, workload.name))
+        hpa = index.hpa_for(workload)
         replicas = workload.effective_replicas
         if hpa is not None:
             most = as_int(hpa.get("spec", "maxReplicas"))
             if most is not None and most < minimum:
                 continue
-            why = f"is scaled by HorizontalPodAutoscaler {hpa.name}" + (f" (up to {most} replicas)" if most else "")
+            why = f"is scaled by HorizontalPodAutoscaler {hpa.shown_name}" + (f" (up to {most} replicas)" if most else "")
         elif replicas is not None and replicas >= minimum:
             why = f"runs {replicas} replicas"
         else:
             continue
-        if workload.is_unknown("spec", "template", "metadata", "labels") or workload.namespace in unresolved:
-            continue  # unresolved labels or selectors: whether a PDB matches cannot be told
-        here = by_namespace.get(workload.namespace, [])
-        if any(pdb.selects(workload) for pdb in here):
+        if workload.is_unknown("spec", "template", "metadata", "labels") or workload.namespace in unresolved \
+                or workload.namespace == UNRESOLVED_NAMESPACE:
+            continue  # unresolved labels, selectors or namespace: whether a PDB matches cannot be told
+        if any(pdb.selector.matches(workload.pod_labels) for pdb in anywhere):
+            continue
+        if index.pdbs_selecting(workload):
             continue
         labels = workload.pod_labels
+        here = by_namespace.get(workload.namespace, [])
         shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
         related = []
         if hpa is not None:
-            related.append(Related(hpa.kind_location(), f"HorizontalPodAutoscaler {hpa.name} scales it"))
-        elsewhere = [p for p in pdbs if p.namespace != workload.namespace and p.selector.matches(labels)]
+            related.append(Related(hpa.kind_location(), f"HorizontalPodAutoscaler {hpa.shown_name} scales it"))
+        elsewhere = [p for p in index.pdbs_matching(labels) if p.namespace != workload.namespace]
         for pdb in elsewhere:
             related.append(Related(pdb.kind_location(),
                                    f"PodDisruptionBudget {pdb.display_name} matches these labels in another namespace"))
         for pdb in _same_namespace_misses(here, labels, explained=bool(elsewhere)):
             related.append(Related(pdb.kind_location(),
-                                   f"PodDisruptionBudget {pdb.name} in this namespace does not select these pods"))
+                                   f"PodDisruptionBudget {pdb.shown_name} in this namespace does not select these pods"))
         yield Violation(
             location=workload.kind_location(),
             message=(

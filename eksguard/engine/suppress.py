@@ -369,7 +369,7 @@ def apply_suppressions(
     unused_rule = by_code.get(UNUSED_CODE)
 
     def applies(directive: Directive) -> bool:
-        return not directive.problem and not (require_reasons and not directive.reason)
+        return not directive.problem and (directive.kind == "enable" or not (require_reasons and not directive.reason))
 
     def match(finding: Finding) -> Directive | None:
         rule = by_code.get(finding.code)
@@ -450,11 +450,11 @@ def _unused(directive: Directive, judge: Judge, require_reasons: bool) -> Violat
 
     if directive.problem:
         return violation(directive.problem)
+    if directive.kind == "enable":
+        return None  # ends a block: the reason belongs to its disable
     if require_reasons and not directive.reason:
         return violation(f"suppression {written} gives no reason, so --require-reasons does not apply it "
                          f"(write the reason after the brackets)")
-    if directive.kind == "enable":
-        return None
     unknown = [s for s in directive.selectors if judge.verdict(s) == "unknown"]
     idle = [s for s in directive.selectors if s not in directive.used and judge.verdict(s) == "judge"]
     if unknown:

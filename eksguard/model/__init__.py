@@ -40,6 +40,7 @@ from eksguard.model.kubernetes import (
     LabelSelector,
     NodePool,
     PodDisruptionBudget,
+    PodIndex,
     SecurityGroupPolicy,
     Service,
     ServiceAccount,
@@ -78,6 +79,7 @@ __all__ = [
     "Origin",
     "Platform",
     "PodDisruptionBudget",
+    "PodIndex",
     "SecurityGroupPolicy",
     "Service",
     "ServiceAccount",
@@ -155,8 +157,9 @@ class Platform:
         return alb_binding(self, ingress)
 
     def alb_groups(self) -> list[AlbGroup]:
-        """Every ALB in scope with the Ingresses it serves (see :func:`alb_groups`)."""
-        return alb_groups(self)
+        """Every ALB in scope with the Ingresses it serves (see :func:`alb_groups`);
+        built once per scan, several checks walk them."""
+        return list(self.derived("alb_groups", lambda: alb_groups(self)))
 
     def cluster_admin(self, cluster: Cluster):
         """Whether anything in scope makes someone cluster-admin of ``cluster``: an
@@ -164,6 +167,11 @@ class Platform:
         from eksguard.model.identity import cluster_admin
 
         return cluster_admin(self, cluster)
+
+    def pod_index(self) -> PodIndex:
+        """Workloads, PDBs and HPAs indexed for selector matching (see :class:`PodIndex`)."""
+        return self.derived("pod_index", lambda: PodIndex(self.of_kind(Workload), self.of_kind(PodDisruptionBudget),
+                                                          self.of_kind(HorizontalPodAutoscaler)))
 
     def pod_identity_associations(self) -> list[PodIdentityAssociation]:
         """Every Pod Identity association in scope, standalone or declared in an add-on."""

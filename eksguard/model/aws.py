@@ -135,6 +135,10 @@ class AwsObject:
         return self.name or "<unnamed>"
 
     @property
+    def shown_name(self) -> str:
+        return self.display_name
+
+    @property
     def ref(self) -> ObjectRef:
         return ObjectRef(self.KIND, self.name, None)
 
@@ -241,6 +245,15 @@ class PodIdentityAssociation(AwsObject):
     """
 
     KIND: ClassVar[str] = "PodIdentityAssociation"
+
+    @staticmethod
+    def name_for(namespace: object, account: object) -> str:
+        """``namespace/serviceaccount``, with ``<unresolved>`` for a part that is not
+        known statically (``--namespace "$1"``, a Terraform variable)."""
+        def part(value: object) -> str:
+            return value if isinstance(value, str) and value else "<unresolved>"
+
+        return f"{part(namespace)}/{part(account)}"
 
 
 @dataclass(repr=False)

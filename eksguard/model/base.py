@@ -115,6 +115,12 @@ def text(value: object) -> str | None:
     return None
 
 
+#: The namespace of an object whose ``metadata.namespace`` is written but not known
+#: statically (``${var.ns}``): no real namespace is spelled like this, so it matches no
+#: other object's, and checks that correlate by namespace ask :meth:`K8sObject.is_unknown`.
+UNRESOLVED_NAMESPACE = "<unresolved>"
+
+
 class K8sObject:
     """A Kubernetes-shaped object (``apiVersion``/``kind``/``metadata``), whatever its source.
 
@@ -170,14 +176,25 @@ class K8sObject:
             pass
         if self.kind in CLUSTER_SCOPED:
             self._namespace = None
+        elif self.is_unknown("metadata", "namespace"):
+            self._namespace = UNRESOLVED_NAMESPACE
         else:
             self._namespace = text(self.metadata.get("namespace")) or "default"
         return self._namespace
 
     @property
+    def shown_name(self) -> str:
+        """The name for messages: ``<unresolved>`` when it is written but not known
+        statically (a Terraform variable, a template), ``<unnamed>`` when absent."""
+        name = self.name
+        if name:
+            return name
+        return "<unresolved>" if self.is_unknown("metadata", "name") else "<unnamed>"
+
+    @property
     def display_name(self) -> str:
         """``namespace/name`` (or ``name`` for cluster-scoped kinds), for messages."""
-        name = self.name or "<unnamed>"
+        name = self.shown_name
         return f"{self.namespace}/{name}" if self.namespace else name
 
     @property

@@ -186,9 +186,14 @@ def cluster_admin(platform: Platform, cluster: Cluster) -> AdminVerdict:
     return verdict
 
 
-def aws_auth_role_names(platform: Platform) -> tuple[set[str], bool]:
+def aws_auth_role_names(platform: Platform) -> tuple[frozenset[str], bool]:
     """Role names that aws-auth maps (ConfigMaps in scope and tool-written mappings such
-    as eksctl ``iamIdentityMappings``), and whether some mapping could not be read."""
+    as eksctl ``iamIdentityMappings``), and whether some mapping could not be read.
+    Computed once per scan: checks ask for every node role."""
+    return platform.derived("aws_auth_role_names", lambda: _aws_auth_role_names(platform))
+
+
+def _aws_auth_role_names(platform: Platform) -> tuple[frozenset[str], bool]:
     names: set[str] = set()
     unknown = False
 
@@ -223,7 +228,7 @@ def aws_auth_role_names(platform: Platform) -> tuple[set[str], bool]:
                 continue  # a service mapping (eksctl ``serviceName: emr-containers``)
             if unresolved(arn) or ":role/" in arn:
                 add(arn)
-    return names, unknown
+    return frozenset(names), unknown
 
 
 @dataclass
@@ -310,8 +315,18 @@ def roles_for(platform: Platform, pia: PodIdentityAssociation) -> list[IamRole]:
     ref = pia.value("role_ref")
     arn = pia.value("role_arn")
     wanted_name = role_name(arn)
+    roles, index = platform.derived("iam_roles_by_key", lambda: _iam_role_index(platform))
+    candidates: set[int] = set()
+    if isinstance(ref, str):
+        candidates.update(index.get(("name", ref), ()))
+        if ref.endswith(".arn"):
+            candidates.update(index.get(("name", ref[:-4]), ()))
+    if isinstance(arn, str):
+        candidates.update(index.get(("arn", arn), ()))
+    if wanted_name is not None:
+        candidates.update(index.get(("role_name", wanted_name), ()))
     out = []
-    for role in platform.of_kind(IamRole):
+    for role in (roles[i] for i in sorted(candidates)):
         role_arn = role.value("arn")
         if isinstance(ref, str) and ref in (role.name, f"{role.name}.arn"):
             out.append(role)
@@ -322,6 +337,19 @@ def roles_for(platform: Platform, pia: PodIdentityAssociation) -> list[IamRole]:
             if account is None or account == arn_account(arn) or arn_account(arn) is None:
                 out.append(role)
     return out
+
+
+def _iam_role_index(platform: Platform) -> tuple[list[IamRole], dict[tuple[str, str], list[int]]]:
+    """The IAM roles in scope and, by Terraform name, ARN and role name, their positions:
+    :func:`roles_for` is asked once per association."""
+    roles = platform.of_kind(IamRole)
+    index: dict[tuple[str, str], list[int]] = {}
+    for position, role in enumerate(roles):
+        keys = {("name", role.name), ("arn", role.value("arn")), ("role_name", role.value("role_name") or role.name)}
+        for key in keys:
+            if isinstance(key[1], str):
+                index.setdefault(key, []).append(position)
+    return roles, index
 
 
 def _as_list(value: object) -> list | None:

@@ -332,19 +332,29 @@ class AlbGroup:
 
     name: str | None
     members: list[AlbBinding] = field(default_factory=list)
+    #: Answers of :meth:`unknown` and :meth:`explicit` per setting. Checks ask the group
+    #: once per member; a group of hundreds of Ingresses would otherwise be quadratic.
+    #: Filled on first use, after :func:`alb_groups` has added every member.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def unknown(self, setting: str) -> bool:
         """Some member writes ``setting`` with a value that could not be resolved."""
-        return any(member.is_unknown(setting) for member in self.members)
+        key = ("unknown", setting)
+        if key not in self._memo:
+            self._memo[key] = any(member.is_unknown(setting) for member in self.members)
+        return self._memo[key]
 
     def explicit(self, setting: str) -> list[tuple[AlbBinding, AlbValue]]:
         """Members that write ``setting`` (params first), in scan order."""
-        out = []
-        for member in self.members:
-            found = member.setting(setting)
-            if found is not None:
-                out.append((member, found))
-        return out
+        key = ("explicit", setting)
+        if key not in self._memo:
+            out = []
+            for member in self.members:
+                found = member.setting(setting)
+                if found is not None:
+                    out.append((member, found))
+            self._memo[key] = out
+        return list(self._memo[key])
 
     @property
     def scheme(self) -> AlbValue | None:

@@ -184,6 +184,57 @@ class HorizontalPodAutoscaler(K8sObject):
         )
 
 
+class PodIndex:
+    """Workloads and PodDisruptionBudgets indexed by namespace, pod label and HPA target,
+    so that "which workloads does this PDB select" and "which PDBs could select these
+    labels" do not match every object against every other (a repo with thousands of
+    Deployments stays linear). Answers come in scan order, as a plain loop would give."""
+
+    def __init__(self, workloads: list, pdbs: list, hpas: list) -> None:
+        self._by_namespace: dict = {}
+        self._by_label: dict = {}
+        for workload in workloads:
+            self._by_namespace.setdefault(workload.namespace, []).append(workload)
+            for item in workload.pod_labels.items():
+                self._by_label.setdefault((workload.namespace, *item), []).append(workload)
+        self._pdbs = pdbs
+        self._pdb_by_label: dict = {}
+        self._pdb_unlabelled: list[int] = []  # selectors without matchLabels: always candidates
+        for index, pdb in enumerate(pdbs):
+            first = next(iter(pdb.selector.match_labels.items()), None)
+            if first is None:
+                self._pdb_unlabelled.append(index)
+            else:
+                self._pdb_by_label.setdefault(first, []).append(index)
+        self._hpa: dict = {}
+        for hpa in hpas:
+            self._hpa.setdefault((hpa.namespace, hpa.target_kind, hpa.target_name), hpa)
+
+    def selected_by(self, pdb: PodDisruptionBudget) -> list:
+        """The workloads in scope whose pods ``pdb`` selects."""
+        first = next(iter(pdb.selector.match_labels.items()), None)
+        if first is None:
+            pool = self._by_namespace.get(pdb.namespace, ())
+        else:
+            pool = self._by_label.get((pdb.namespace, *first), ())
+        return [w for w in pool if pdb.selects(w)]
+
+    def pdbs_matching(self, labels: dict[str, str]) -> list:
+        """PDBs in any namespace whose selector matches ``labels`` (namespace not checked)."""
+        found = set(self._pdb_unlabelled)
+        for item in labels.items():
+            found.update(self._pdb_by_label.get(item, ()))
+        return [self._pdbs[i] for i in sorted(found) if self._pdbs[i].selector.matches(labels)]
+
+    def pdbs_selecting(self, workload: Workload) -> list:
+        """The PDBs in scope that select ``workload``'s pods."""
+        return [p for p in self.pdbs_matching(workload.pod_labels) if p.selects(workload)]
+
+    def hpa_for(self, workload: K8sObject) -> HorizontalPodAutoscaler | None:
+        """The first HorizontalPodAutoscaler in scope that scales ``workload``."""
+        return self._hpa.get((workload.namespace, workload.kind, workload.name))
+
+
 class Ingress(K8sObject):
     __slots__ = ()
     KINDS = ("Ingress",)

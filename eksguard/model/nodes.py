@@ -62,6 +62,12 @@ class NodeDefinition:
 
 
 def node_definitions(platform) -> list[NodeDefinition]:
+    """Every node definition in scope; built once per scan (resolving a NodePool's
+    requirements to instance types is the costly part, and several checks ask)."""
+    return list(platform.derived("node_definitions", lambda: _node_definitions(platform)))
+
+
+def _node_definitions(platform) -> list[NodeDefinition]:
     out = [_node_class(platform, nc) for nc in platform.of_kind(EC2NodeClass)]
     groups = platform.of_kind(NodeGroup)
     out.extend(_node_group(ng, groups) for ng in groups)

@@ -175,7 +175,7 @@ def _items(arg: Arg) -> list | None:
 
 def _pod_identity(ctx: Context, arg: Arg, cluster, namespace, namespace_at, account, role) -> PodIdentityAssociation:
     account = account if isinstance(account, str) else None
-    pia = PodIdentityAssociation(f"{namespace}/{account}", ctx.origin, ctx.loc(arg), cluster=cluster)
+    pia = PodIdentityAssociation(PodIdentityAssociation.name_for(namespace, account), ctx.origin, ctx.loc(arg), cluster=cluster)
     pia.set("namespace", namespace, ctx.loc(namespace_at) if namespace_at else pia.location,
             default=namespace_at is None)
     if account is not None:
@@ -316,7 +316,7 @@ def _associate_access_policy(call: Call, ctx: Context) -> None:
 
 def _create_pod_identity_association(call: Call, ctx: Context) -> None:
     namespace, account = call.text("namespace"), call.text("service-account")
-    pia = PodIdentityAssociation(f"{namespace}/{account}", ctx.origin, ctx.loc(call.head),
+    pia = PodIdentityAssociation(PodIdentityAssociation.name_for(namespace, account), ctx.origin, ctx.loc(call.head),
                                  cluster=call.text("cluster-name"))
     _put(pia, "namespace", call, "namespace", ctx)
     _put(pia, "service_account", call, "service-account", ctx)

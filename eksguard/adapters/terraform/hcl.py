@@ -860,6 +860,14 @@ class _Evaluator:
             encoded = jsonencode(arg) if name == "jsonencode" else yamlencode(arg)
             mark = self.p.mark(arg_nodes[0])
             return Text(encoded, mark[0], mark[1], 0, False, data=arg)  # positions come from data
+        if name in ("yamldecode", "jsondecode") and len(args) == 1:
+            # Not decoded here: the text is kept (as a template's partial text is) for the
+            # adapter that reads embedded documents with positions and reports broken YAML.
+            arg = args[0]
+            encoded = arg.partial if isinstance(arg, _Unres) else arg
+            if isinstance(encoded, str) and not isinstance(encoded, Text):
+                encoded = Text(encoded)
+            return _Unres(partial=encoded if isinstance(encoded, Text) else None)
         if name in ("base64encode", "tostring", "tolist", "toset", "tomap", "tonumber", "tobool", "sensitive",
                     "nonsensitive") and len(args) == 1:
             return args[0]  # base64encode: eksguard reads the text it encodes
@@ -911,9 +919,17 @@ def evaluate(parsed: Parsed, scope: Scope | None = None) -> HclFile:
     if problem is not None:
         out.problems.append(problem)
     ev = _Evaluator(parsed, scope, out.problems)
+    skipped: list[str] = []
     for block in parsed.top_blocks():
         type_node = block.children[0]
         if type_node.type != "identifier":
+            continue
+        if block.has_error:
+            # Error recovery drops what it cannot parse, and a dropped attribute reads
+            # as "not set": rules would judge defaults the author never chose (a missing
+            # ``}`` before ``access_config`` is not authentication mode CONFIG_MAP). The
+            # syntax problem is the file's EKS001; the block is not judged.
+            skipped.append(" ".join([parsed.source(type_node), *_labels(parsed, block)]))
             continue
         mark = ev.p.mark(type_node)
         try:
@@ -923,6 +939,9 @@ def evaluate(parsed: Parsed, scope: Scope | None = None) -> HclFile:
             body = HclMap()
             body.mark = mark
         out.blocks.append(Block(parsed.source(type_node), _labels(parsed, block), body, mark, parsed.path))
+    if skipped and problem is not None:
+        shown = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+        problem.message += f" (not checked until it parses: {shown})"
     body_node = _child(parsed.tree.root_node, "body")
     if body_node is not None:
         try:

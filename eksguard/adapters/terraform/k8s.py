@@ -118,9 +118,20 @@ def kubernetes_resource(decl: Decl, decls: Declarations, sink: Sink) -> None:
 
 
 def kubernetes_manifest(decl: Decl, decls: Declarations, sink: Sink) -> None:
+    """``manifest`` as an HCL object, or as ``yamldecode``/``jsondecode`` of a literal
+    string or heredoc (positions mapped into the ``.tf``, broken YAML an EKS001)."""
     manifest = decl.body.get("manifest")
     if isinstance(manifest, dict) and isinstance(manifest.get("kind"), str):
         sink.add(make_object(plain(manifest), decl.origin))
+        return
+    body = decl.read()
+    expr = body.expr("manifest")
+    if manifest is UNKNOWN and expr is not None and expr.partial is not None \
+            and expr.text.lstrip().startswith(("yamldecode(", "jsondecode(")):
+        docs = embedded_documents(UNKNOWN, expr, body.at("manifest"), sink, f"{decl.address} manifest")
+        doc = docs[0] if docs else None  # yamldecode reads exactly one document
+        if isinstance(doc, dict) and isinstance(doc.get("apiVersion"), str) and isinstance(doc.get("kind"), str):
+            sink.add(make_object(doc, decl.origin))
 
 
 def kubectl_manifest(decl: Decl, decls: Declarations, sink: Sink) -> None:

@@ -310,7 +310,7 @@ def karpenter_module(decl: Decl, decls: Declarations, sink: Sink) -> None:
         namespace = body.text("namespace") or "kube-system"
         account = body.text("service_account") or "karpenter"
         where = body.at("create_pod_identity_association")
-        pia = PodIdentityAssociation(f"{namespace}/{account}", origin, where, cluster=cluster)
+        pia = PodIdentityAssociation(PodIdentityAssociation.name_for(namespace, account), origin, where, cluster=cluster)
         body.put(pia, "namespace", "namespace", default="kube-system")
         body.put(pia, "service_account", "service_account", default="karpenter")
         pia.set("role_arn", UNKNOWN, where)  # the controller role the module creates

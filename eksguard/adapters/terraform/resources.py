@@ -208,7 +208,7 @@ def pod_identity_from(item: Body, namespace_default: str | None, cluster: str | 
     """A Pod Identity association written inside an add-on (namespace: the add-on's)."""
     namespace = item.text("namespace") or namespace_default
     account = item.text("service_account")
-    pia = PodIdentityAssociation(f"{namespace}/{account}", decl.origin, item.here, cluster=cluster)
+    pia = PodIdentityAssociation(PodIdentityAssociation.name_for(namespace, account), decl.origin, item.here, cluster=cluster)
     if not item.put(pia, "namespace", "namespace") and namespace is not None:
         pia.set("namespace", namespace, pia.location, default=True)
     item.put(pia, "service_account", "service_account")

@@ -11,11 +11,11 @@ file that holds the string: a heredoc's YAML error lands on its real ``.tf`` lin
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from eksguard.adapters import Sink
+from eksguard.adapters.userdata import joins_eks, max_pods_in
 from eksguard.adapters.terraform.hcl import HOLE_OPEN, Expr, Text, expr_of, remark
 from eksguard.findings import Location
 from eksguard.model import UNKNOWN, AwsObject, Origin, text
@@ -282,24 +282,12 @@ def embedded_object(value: object, expr: Expr | None, where: Location, sink: Sin
 
 
 # -- user data --------------------------------------------------------------------------
-_MAX_PODS = (
-    re.compile(r"--max-pods[= ]+['\"]?(\S+?)['\"]?(?=[\s'\"]|$)"),        # AL2 bootstrap.sh / kubelet flag
-    re.compile(r"\bmaxPods:[ \t]*['\"]?([^\s'\"#]+)"),                      # nodeadm NodeConfig
-    re.compile(r"^[ \t]*\"?max-pods\"?[ \t]*=[ \t]*['\"]?([^\s'\"#]+)", re.M),  # Bottlerocket TOML
-)
-
-
-#: user data that joins an EKS cluster: a nodeadm NodeConfig, AL2 bootstrap.sh, Bottlerocket settings
-_EKS_BOOTSTRAP = re.compile(r"application/node\.eks\.aws|\bkind:[ \t]*['\"]?NodeConfig\b|/etc/eks/bootstrap\.sh"
-                            r"|^[ \t]*\[settings\.kubernetes\]", re.M)
-
-
 def eks_bootstrap(value: object, expr: Expr | None) -> bool | None:
     """Whether user data bootstraps an EKS node (None when the text cannot be read)."""
     raw = value if isinstance(value, str) else (expr.partial if expr is not None else None)
     if raw is None or len(raw) > MAX_EMBEDDED:
         return None
-    return _EKS_BOOTSTRAP.search(raw) is not None
+    return joins_eks(raw)
 
 
 def max_pods(value: object, expr: Expr | None, where: Location) -> tuple[object, Location] | None:
@@ -308,15 +296,9 @@ def max_pods(value: object, expr: Expr | None, where: Location) -> tuple[object,
     raw = value if isinstance(value, str) else (expr.partial if expr is not None else None)
     if raw is None or len(raw) > MAX_EMBEDDED:
         return None
-    move = _mover(raw, where)
-    for pattern in _MAX_PODS:
-        match = pattern.search(raw)
-        if match is None:
-            continue
-        token = match.group(1)
-        offset = match.start()
-        line = raw.count("\n", 0, offset) + 1
-        column = offset - (raw.rfind("\n", 0, offset) + 1) + 1
-        mline, mcolumn = move((line, column))
-        return (int(token) if token.isdigit() else UNKNOWN), Location(where.path, mline, mcolumn)
-    return None
+    found = max_pods_in(raw)
+    if found is None:
+        return None
+    value, line, column = found
+    mline, mcolumn = _mover(raw, where)((line, column))
+    return value, Location(where.path, mline, mcolumn)

@@ -142,5 +142,7 @@ def apply_edits(text: str, edits: list[TextEdit]) -> str:
 def unified_diff(path: str, before: str, after: str) -> str:
     import difflib
 
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+    # as git and GNU diff mark a last line without a newline, so the diff applies with ``patch``
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
