@@ -108,6 +108,9 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    flags = argv[:argv.index("--")] if "--" in argv else argv
+    if "--no-cache" in flags:
+        os.environ["EKSGUARD_NO_CACHE"] = "1"  # before plugins load: their entry points are cached too
     from eksguard.plugins import get_plugins
 
     try:

@@ -98,7 +98,11 @@ def get_plugins(load_entrypoints: bool = True, local: "list[Path] | tuple" = ())
     if load_entrypoints:
         for name in filter(None, (n.strip() for n in os.environ.get("EKSGUARD_DISABLE_PLUGINS", "").split(","))):
             pm.set_blocked(name)
-        pm.load_setuptools_entrypoints("eksguard")
+        from eksguard.entry_points import entry_points, load
+
+        for name, value in entry_points("eksguard"):  # what pm.load_setuptools_entrypoints does, cached
+            if pm.get_plugin(name) is None and not pm.is_blocked(name):
+                pm.register(load(value), name=name)
     for module_name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module_name), name=module_name)
     pm.check_pending()

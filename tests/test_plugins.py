@@ -88,3 +88,44 @@ def test_invalid_plugin_rule_file_is_a_one_line_error(plugin_env, tmp_path):
     assert result.returncode == 2
     assert "bad-rule.yaml: invalid rule file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_entry_point_cache_follows_installs_and_removals(tmp_path):
+    """Entry points are cached between runs (importlib.metadata costs ~30 ms of a
+    one-file scan), and the cache notices a plugin installed, changed or removed."""
+    import shutil
+
+    site = tmp_path / "site"
+    site.mkdir()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(site), str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    env.pop("EKSGUARD_NO_CACHE", None)
+
+    def demo_listed() -> bool:
+        listed = run(["rules"], tmp_path, env)
+        assert listed.returncode == 0, listed.stderr
+        return "DEMO001" in listed.stdout
+
+    assert not demo_listed()
+    assert list((tmp_path / "cache" / "eksguard").glob("entry-points-*.json"))  # cached, and used next
+    assert not demo_listed()
+    dist = site / "eksguard_demo_plugin-0.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: eksguard-demo-plugin\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[eksguard]\ndemo = eksguard_demo_plugin\n")
+    assert demo_listed()  # installed
+    (dist / "entry_points.txt").write_text("[other]\ndemo = eksguard_demo_plugin\n")
+    os.utime(dist / "entry_points.txt", ns=(1, 1))  # rewritten in place, even within the same tick
+    assert not demo_listed()  # changed
+    (dist / "entry_points.txt").write_text("[eksguard]\ndemo = eksguard_demo_plugin\n")
+    assert demo_listed()
+    shutil.rmtree(dist)
+    assert not demo_listed()  # removed
+
+
+def test_entry_point_values_load_like_importlib_metadata():
+    from eksguard.entry_points import load
+
+    assert load("os.path:join") is os.path.join
+    assert load("os.path") is os.path
+    assert load("os:path.join [extra]") is os.path.join

@@ -33,9 +33,13 @@ _HELM_DIRECTIVE = re.compile(r"\{\{-?[^}\n]*?(?:\.Values\b|\.Release\b|\.Chart\b
 
 
 def _opens_template(lines: list[str], mark: tuple[int, int]) -> bool:
-    """The text at ``mark`` (1-based) starts a ``{{`` template action."""
+    """The collection at ``mark`` (1-based) is part of a ``{{`` template action: the key of
+    ``{{ x }}`` is the inner ``{``, so the text at or just before it reads ``{{``."""
     line, column = mark
-    return 0 < line <= len(lines) and lines[line - 1][column - 1:column + 1] == "{{"
+    if not 0 < line <= len(lines):
+        return False
+    text = lines[line - 1]
+    return text[column - 1:column + 1] == "{{" or (column > 1 and text[column - 2:column] == "{{")
 
 
 class Placement(Protocol):

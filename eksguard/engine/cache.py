@@ -39,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from eksguard.cachedir import cache_dir
+
 #: Bound on the parse cache folder; beyond it the least recently used entries go.
 LIMIT = 200 * 1024 * 1024
 #: Sources bigger than this are refused by the adapters anyway: not worth hashing.
@@ -46,14 +48,6 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 _MAGIC = b"eksguard-parse-1\n"
 #: Option keys the engine reads after lifting: they do not change what adapters produce.
 _ENGINE_OPTIONS = frozenset({"suppressions", "require_reasons", "baseline"})
-
-
-def cache_dir() -> Path | None:
-    """``$XDG_CACHE_HOME/eksguard`` (else ``~/.cache/eksguard``); None when caching is off."""
-    if os.environ.get("EKSGUARD_NO_CACHE") == "1":
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "eksguard"
 
 
 def _code_stamp() -> str:

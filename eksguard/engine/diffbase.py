@@ -319,15 +319,17 @@ def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], ren
 
     inputs += [str(tree / old) for old, new in sorted(renames.items())
                if under(new) and not under(old) and (tree / old).is_file()]
-    sink = Sink(options=dict(options or {}))
+    options = dict(options or {})
+    sink = Sink(options={k: v for k, v in options.items() if k not in ("jobs", "cache")})
     if inputs:
-        adapters = plugins.loaders()
-        for source in discover(inputs, cwd=tree).sources:
-            if source.is_dir:
-                continue  # a chart or kustomization: rendering would run code of REF
-            adapter = next((a for a in adapters if a.claims(source)), None)
-            if adapter is not None:
-                adapter.lift(source, sink)
+        from eksguard.engine.parallel import lift_sources
+        from eksguard.engine.suppress import TextLog
+
+        # a chart or kustomization is not rendered: rendering would run code of REF
+        sources = [s for s in discover(inputs, cwd=tree).sources if not s.is_dir]
+        # with --jobs like today's scan; not cached: the tree is a fresh temporary folder,
+        # and cache entries are keyed by path, so they would never be read again
+        lift_sources(sources, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"), cache=False)
     return sink.platform
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,32 +161,20 @@ def _folder_data(paths: list[Path]) -> list[object]:
     files are read on every run, pre-commit included). Any cache problem means a
     plain read; the cache is written atomically, so concurrent runs are safe."""
     from eksguard import __version__
-    from eksguard.engine.cache import cache_dir
+    from eksguard.cachedir import cache_dir, load_json, store_json
 
-    cache = cache_dir()
-    if cache is None or not paths:
+    if cache_dir() is None or not paths:
         return [read_rule_data(p) for p in paths]
     try:
         stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
     except OSError:
         return [read_rule_data(p) for p in paths]
-    key = hashlib.sha256(json.dumps([__version__, stamp]).encode()).hexdigest()[:24]
-    entry = cache / f"rules-{key}.json"
-    try:
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        if isinstance(data, list) and len(data) == len(paths):
-            return data
-    except (OSError, ValueError):
-        pass
+    name = f"rules-{hashlib.sha256(json.dumps([__version__, stamp]).encode()).hexdigest()[:24]}.json"
+    data = load_json(name)
+    if isinstance(data, list) and len(data) == len(paths):
+        return data
     data = [read_rule_data(p) for p in paths]
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache, prefix=".rules-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, entry)
-    except (OSError, TypeError, ValueError):
-        pass  # unwritable cache or data JSON cannot hold (dates): read YAML every time
+    store_json(name, data)  # data JSON cannot hold (dates) is not stored: YAML is read every time
     return data
 
 

@@ -1,0 +1,59 @@
+"""Where eksguard keeps what it may recompute: ``$XDG_CACHE_HOME/eksguard``.
+
+One place for the folder, read by the parse cache (:mod:`eksguard.engine.cache`) and the
+entry-point cache (:mod:`eksguard.entry_points`). Kept import-free: the one-file scan of
+a pre-commit hook asks for it before anything heavy is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/eksguard`` (else ``~/.cache/eksguard``); None when caching is off
+    (``--no-cache`` sets ``EKSGUARD_NO_CACHE=1``)."""
+    if os.environ.get("EKSGUARD_NO_CACHE") == "1":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "eksguard"
+
+
+def load_json(name: str) -> object | None:
+    """The cached JSON document ``name``, or None (caching off, absent, unreadable)."""
+    import json
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def store_json(name: str, data: object) -> None:
+    """Cache ``data`` as ``name``, atomically (a temporary file renamed into place), so
+    concurrent runs never read half a file. A cache that cannot be written is no error."""
+    import json
+    import tempfile
+
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except (OSError, TypeError, ValueError):
+        pass
