@@ -20,6 +20,7 @@ Rules of the walk, the same whether or not git is present:
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -101,17 +102,31 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
         if any(c == "" or rel == c or rel.startswith(c + "/") for c in units):
             continue
         walked.append((rel, root / rel))
-    # Regular files first, so a link never stands in for the file it points at.
+    # Regular files first, so a link never stands in for the file it points at. One lstat
+    # per file, and one realpath per folder (a file that is no link is its real folder's):
+    # a realpath per file was most of discovery on a repository of thousands of files.
     added: list[Source] = []
+    links: list[Path] = []
+    real_folders: dict[str, str] = {}
     for rel, path in walked:
-        if not path.is_symlink() and path.is_file():
-            key = os.path.realpath(path)
-            if key not in seen:
-                seen.add(key)
-                added.append(Source(display_path(path, cwd), path))
-    for rel, path in walked:
-        if not path.is_symlink():
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
             continue
+        if stat.S_ISLNK(mode):
+            links.append(path)
+            continue
+        if not stat.S_ISREG(mode):
+            continue
+        folder, _, name = str(path).rpartition(os.sep)
+        real_folder = real_folders.get(folder)
+        if real_folder is None:
+            real_folder = real_folders[folder] = os.path.realpath(folder or os.sep)
+        key = os.path.join(real_folder, name)
+        if key not in seen:
+            seen.add(key)
+            added.append(Source(display_path(path, cwd), path))
+    for path in links:
         display = display_path(path, cwd)
         target = os.path.realpath(path)
         if not (target == real_root or target.startswith(real_root + os.sep)):

@@ -711,10 +711,18 @@ class _Evaluator:
     def _template(self, node, depth: int) -> object:
         data = self.p.data
         heredoc = node.type == "heredoc_template"
-        holes = [c for c in node.children if c.type in ("template_interpolation", "template_directive")]
+        children = node.children  # read once: each read builds new node objects
+        holes = [c for c in children if c.type in ("template_interpolation", "template_directive")]
+        if not heredoc and not holes and len(children) >= 2 and children[0].type == "quoted_template_start" \
+                and children[-1].type == "quoted_template_end":
+            # the common case, a plain quoted string: no holes to evaluate, no segments
+            raw = data[children[0].end_byte:children[-1].start_byte].decode("utf-8", "replace")
+            literal = _unescape(raw) if ("\\" in raw or "{" in raw) else raw
+            line, column = self.p.mark(node)
+            return Text(literal, line, column + 1, 0, literal == raw, heredoc=False)
         if heredoc:
-            idents = [c for c in node.children if c.type == "heredoc_identifier"]
-            start_node = _child(node, "heredoc_start")
+            idents = [c for c in children if c.type == "heredoc_identifier"]
+            start_node = next((c for c in children if c.type == "heredoc_start"), None)
             strip = start_node is not None and self.p.source(start_node).startswith("<<-")
             if len(idents) < 2:
                 return _Unres()
@@ -725,8 +733,8 @@ class _Evaluator:
                 end = start
         else:
             strip = False
-            first = node.children[0] if node.children else None
-            last = node.children[-1] if node.children else None
+            first = children[0] if children else None
+            last = children[-1] if children else None
             if first is None or first.type != "quoted_template_start" or last is None or last.type != "quoted_template_end":
                 return _Unres()
             start, end = first.end_byte, last.start_byte
