@@ -144,6 +144,18 @@ def test_charts_that_fail_to_render_are_findings_and_the_scan_goes_on(engine):
     assert ("testdata/charts/billing-api/templates/deployment.yaml", 2, 1, "EKS406") in found
 
 
+def test_an_unclosed_action_points_at_its_opener(engine, plugins, rules, tmp_path):
+    """Go's parser reports an unclosed ``{{`` where the file ends (a line past the last);
+    the finding points at the ``{{`` instead."""
+    write(tmp_path, {
+        "syn/Chart.yaml": "apiVersion: v2\nname: syn\nversion: 0.1.0\n",
+        "syn/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.a\n",
+    })
+    [finding] = run(plugins, rules, "syn", cwd=tmp_path).findings
+    where = finding.location
+    assert (finding.code, where.path, where.line, where.column) == ("EKS001", "syn/templates/cm.yaml", 6, 6)
+
+
 def test_missing_dependency_is_eks002_naming_dependency_build(plugins, rules, tmp_path):
     """No engine needed: the chart is refused before rendering, as Helm would."""
     write(tmp_path, {

@@ -384,23 +384,44 @@ def _missing_message(shown: str, names: str) -> str:
             f"run `helm dependency build {shown}` first (eksguard never downloads charts)")
 
 
+def _within(path: Path, mark: tuple[int, int], unclosed: bool) -> tuple[int, int]:
+    """A position Go's template parser gave, made to point into the file: an unclosed
+    action is reported where the file ends (often a line past its last), so point at the
+    last ``{{`` that is never closed; any other line past the end becomes the last line."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return mark
+    lines = text.splitlines() or [""]
+    if unclosed:
+        opener = text.rfind("{{")
+        if opener >= 0 and text.find("}}", opener) < 0:
+            line = text.count("\n", 0, opener) + 1
+            return line, opener - (text.rfind("\n", 0, opener) + 1) + 1
+    return (len(lines), 1) if mark[0] > len(lines) else mark
+
+
 def _classify(error: str, chart: _Chart, shown: str) -> tuple[str, Location, str]:
     """EKS001/EKS002, where, and what for a chart that did not render."""
     chart_display = _join(chart.display, chart.chart_file(chart.path).name)
     first = next((ln.strip() for ln in error.splitlines() if ln.strip()), error)
 
-    def at(template: str, line: str, column: str | None = None) -> Location:
+    def at(template: str, line: str, column: str | None = None, unclosed: bool = False) -> Location:
         path, display, fallback = chart.resolve(template)
         if path is None:
             return Location(display, *fallback, template=template)
-        return Location(display, int(line), int(column or 1), template=template)
+        mark = (int(line), int(column or 1))
+        if unclosed or mark[0] > 1:
+            mark = _within(path, mark, unclosed)
+        return Location(display, *mark, template=template)
 
     if match := _MISSING_DEPS.search(error):
         names = match.group("names").strip()
         mark = chart.dependency_mark(chart.path, names.split(",")[0].strip() or None)
         return "EKS002", Location(chart_display, *mark), _missing_message(shown, names)
     if match := _PARSE_ERROR.search(error):
-        return ("EKS001", at(match["t"], match["l"]), f"Helm template does not parse: {match['msg']}")
+        return ("EKS001", at(match["t"], match["l"], unclosed="unclosed action" in match["msg"]),
+                f"Helm template does not parse: {match['msg']}")
     if match := _EXEC_ERROR.search(error):
         return ("EKS002", at(match["t"], match["l"], match["c"]),
                 f"Helm chart {shown} failed to render: {match['msg']} (at <{match['at']}>)")

@@ -295,10 +295,17 @@ def _tree_problem(parsed: Parsed) -> Problem | None:
     while True:  # iterative pre-order walk: deep nesting cannot exhaust the stack
         node = cursor.node
         if node.is_missing:
+            if node.type == "heredoc_identifier" and node.parent is not None:
+                heredoc = _unterminated_heredoc(parsed, node.parent)
+                if heredoc is not None:
+                    return heredoc
             line, column = parsed.mark(node)
             what = node.type.replace("_", " ")
             return Problem(f"HCL syntax error: missing {what}", line, column)
         if node.type == "ERROR":
+            heredoc = _unterminated_heredoc(parsed, node)
+            if heredoc is not None:
+                return heredoc
             line, column = parsed.mark(node)
             snippet = parsed.source(node).strip().splitlines()
             first = snippet[0][:40] if snippet else ""
@@ -312,6 +319,26 @@ def _tree_problem(parsed: Parsed) -> Problem | None:
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 return Problem("HCL syntax error", 1, 1)
+
+
+def _unterminated_heredoc(parsed: Parsed, error) -> Problem | None:
+    """A ``<<EOT`` among ``parent``'s children (an ERROR node, or a heredoc template whose
+    closing identifier tree-sitter had to invent) whose ``EOT`` line never comes: the
+    error is reported at the end of the file or at the block; name the heredoc instead."""
+    children = error.children
+    for index, child in enumerate(children):
+        if child.type != "heredoc_start" or index + 1 >= len(children):
+            continue
+        ident = children[index + 1]
+        if ident.type != "heredoc_identifier":
+            continue
+        name = parsed.source(ident)
+        if not any(c.type == "heredoc_identifier" and not c.is_missing and parsed.source(c) == name
+                   for c in children[index + 2:]):
+            line, column = parsed.mark(child)
+            return Problem(f"HCL syntax error: heredoc <<{name} is never closed (no line with just {name})",
+                           line, column)
+    return None
 
 
 def _child(node, type_: str):
