@@ -69,11 +69,23 @@ def fix_of(rule: Rule, obj: K8sObject):
     return Fix(rule.fix.get("title") or "apply the rule's fix", changes) if changes else None
 
 
-def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
+_VALIDATORS: dict[str, tuple[object, object]] = {}
+
+
+def _validator_of(rule: Rule):
+    """The rule's compiled validator, built once per rule (not once per object: the
+    schema's JSON text, the cache key, took longer to write than many checks run)."""
     import json
 
+    cached = _VALIDATORS.get(rule.code)
+    if cached is None or cached[0] is not rule.schema:
+        cached = _VALIDATORS[rule.code] = (rule.schema, _validator(rule.code, json.dumps(rule.schema, sort_keys=True)))
+    return cached[1]
+
+
+def evaluate(rule: Rule, obj: K8sObject) -> Iterator[Violation]:
     fix = ...
-    validator = _validator(rule.code, json.dumps(rule.schema, sort_keys=True))
+    validator = _validator_of(rule)
     seen: set[tuple] = set()
     if obj.is_unknown("metadata", "annotations"):
         return  # annotations hold unresolved values: any verdict would be a guess
