@@ -384,21 +384,17 @@ def _missing_message(shown: str, names: str) -> str:
             f"run `helm dependency build {shown}` first (eksguard never downloads charts)")
 
 
-def _within(path: Path, mark: tuple[int, int], unclosed: bool) -> tuple[int, int]:
-    """A position Go's template parser gave, made to point into the file: an unclosed
-    action is reported where the file ends (often a line past its last), so point at the
-    last ``{{`` that is never closed; any other line past the end becomes the last line."""
+def _unclosed_opener(path: Path, mark: tuple[int, int]) -> tuple[int, int]:
+    """Where an unclosed action starts: Go's template parser reports it where the file
+    ends (often a line past its last); the last ``{{`` never closed is where the fix goes."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return mark
-    lines = text.splitlines() or [""]
-    if unclosed:
-        opener = text.rfind("{{")
-        if opener >= 0 and text.find("}}", opener) < 0:
-            line = text.count("\n", 0, opener) + 1
-            return line, opener - (text.rfind("\n", 0, opener) + 1) + 1
-    return (len(lines), 1) if mark[0] > len(lines) else mark
+    opener = text.rfind("{{")
+    if opener < 0 or text.find("}}", opener) >= 0:
+        return mark
+    return text.count("\n", 0, opener) + 1, opener - (text.rfind("\n", 0, opener) + 1) + 1
 
 
 def _classify(error: str, chart: _Chart, shown: str) -> tuple[str, Location, str]:
@@ -411,8 +407,8 @@ def _classify(error: str, chart: _Chart, shown: str) -> tuple[str, Location, str
         if path is None:
             return Location(display, *fallback, template=template)
         mark = (int(line), int(column or 1))
-        if unclosed or mark[0] > 1:
-            mark = _within(path, mark, unclosed)
+        if unclosed:
+            mark = _unclosed_opener(path, mark)
         return Location(display, *mark, template=template)
 
     if match := _MISSING_DEPS.search(error):
