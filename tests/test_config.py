@@ -39,7 +39,7 @@ spec:
   type: LoadBalancer
   selector: {app: checkout}
   ports: [{port: 443, targetPort: 8443}]
-"""  # EKS603, a declarative rule
+"""  # EKS603
 
 
 def deployment(name: str, namespace: str, replicas: int) -> str:
@@ -599,3 +599,21 @@ def test_documented_examples_are_valid_configs():
     assert len(blocks) >= 2
     for block in blocks:
         jsonschema.validate(yaml.safe_load(block), config_schema())
+
+
+def test_declarative_rule_with_fix_ops(repo):
+    """A rule folder's JSON Schema rule can carry ``fix.ops``: ``--diff`` shows them applied
+    where the finding is, with the file's layout kept."""
+    body = ("applies_to: {kinds: [Service]}\n"
+            "schema: {properties: {spec: {properties: {externalTrafficPolicy: {const: Local}}}}}\n"
+            "fix:\n  applicability: safe\n  title: Keep client source IPs\n"
+            "  ops:\n    - {op: set, path: /spec/externalTrafficPolicy, value: Local}\n")
+    write(repo, {"svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
+                             "  type: NodePort  # keep\n  externalTrafficPolicy: Cluster\n",
+                 "policies/custom/local-traffic.yaml": rule_file("ACME002", "local-traffic", body),
+                 ".eksguard.yaml": "rule-dirs: [policies]\nselect: [ACME]\n"})
+    diff = run("scan", ".", "--diff", cwd=repo)
+    assert diff.returncode == 1, diff.stderr
+    assert "-  externalTrafficPolicy: Cluster\n+  externalTrafficPolicy: Local\n" in diff.stdout
+    assert run("scan", ".", "--fix", cwd=repo).returncode == 0
+    assert (repo / "svc.yaml").read_text().endswith("  type: NodePort  # keep\n  externalTrafficPolicy: Local\n")
