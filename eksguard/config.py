@@ -410,11 +410,13 @@ class Config:
     def _check_params(self, state: RuleState, checks: dict) -> None:
         rule = state.rule
         first = next(iter(state.params.values()))
-        if rule.check is None:
+        if rule.check is None:  # a declarative rule (applies_to + schema) takes none
             raise first.layer.error(first.path, f"rule {rule.code} ({rule.name}) has no options")
         check = checks.get(rule.check)
         if check is None:  # reported as a rule error when the rule runs
             return
+        if not rule.params and not (check.params_schema or {}).get("properties"):
+            raise first.layer.error(first.path, f"rule {rule.code} ({rule.name}) has no options")
         import jsonschema
 
         merged = {**rule.params, **{k: s.value for k, s in state.params.items()}}
