@@ -171,3 +171,20 @@ def test_progress_only_after_a_while_and_cleared():
 
 def test_no_progress_when_stderr_is_not_a_terminal(project):
     assert run(project, ".").stderr == ""
+
+
+def test_source_lines_read_a_big_file_only_as_far_as_needed(tmp_path):
+    """A file refused for its size is reported at line 1: showing that line reads the
+    first MiB, not the whole file; a finding further down reads on."""
+    from eksguard.findings import Location
+    from eksguard.formatters._snippet import SourceLines
+
+    rows = [f"key{i}: {'x' * 60}" for i in range(60_000)]  # ~4 MiB
+    (tmp_path / "big.yaml").write_text("\n".join(rows) + "\n")
+    lines = SourceLines(tmp_path)
+    assert lines.line(Location("big.yaml", 1, 1)) == rows[0]
+    read, whole = lines.files["big.yaml"]
+    assert not whole and len(read) < 20_000
+    assert lines.line(Location("big.yaml", 59_999, 1)) == rows[59_998]
+    assert lines.files["big.yaml"][1]
+    assert lines.line(Location("big.yaml", 60_002, 1)) is None

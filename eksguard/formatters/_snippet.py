@@ -26,21 +26,27 @@ TAB = 4
 
 
 class SourceLines:
-    """Lines of the files findings point at, read on first use."""
+    """Lines of the files findings point at, read on first use: the first MiB, and the
+    rest only when a finding points past it (a file refused for its size is reported at
+    its first line; showing it must not read tens of megabytes)."""
+
+    PREFIX = 1024 * 1024
 
     def __init__(self, cwd: Path):
         self.cwd = cwd
-        self.files: dict[str, list[str] | None] = {}
+        self.files: dict[str, tuple[list[str], bool] | None] = {}  # (lines, whole file read)
 
     def line(self, location: Location) -> str | None:
         if location.path not in self.files:
-            self.files[location.path] = self._read(location.path)
-        lines = self.files[location.path]
-        if lines is None or not 1 <= location.line <= len(lines):
+            self.files[location.path] = self._read(location.path, self.PREFIX)
+        entry = self.files[location.path]
+        if entry is not None and not entry[1] and location.line > len(entry[0]):
+            entry = self.files[location.path] = self._read(location.path, MAX_BYTES)
+        if entry is None or not 1 <= location.line <= len(entry[0]):
             return None
-        return lines[location.line - 1]
+        return entry[0][location.line - 1]
 
-    def _read(self, path: str) -> list[str] | None:
+    def _read(self, path: str, limit: int) -> tuple[list[str], bool] | None:
         if path == "<stdin>" or path.startswith("<"):
             return None
         full = self.cwd / path
@@ -48,12 +54,14 @@ class SourceLines:
             if not full.is_file() or full.stat().st_size > MAX_BYTES:
                 return None
             with open(full, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+                data = handle.read(limit + 1)
         except OSError:
             return None
         if b"\0" in data[:8192]:
             return None  # binary
-        return _BREAKS.split(data.decode("utf-8-sig", errors="replace"))
+        whole = len(data) <= limit
+        lines = _BREAKS.split(data[:limit].decode("utf-8-sig", errors="replace"))
+        return (lines, True) if whole else (lines[:-1], False)  # the last line may be cut
 
 
 def snippet(location: Location, text: str, paint: Callable[[str, str], str], caret_color: str) -> list[str]:
