@@ -9,7 +9,7 @@ as related locations.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 
 from eksguard.checks import Check
@@ -25,9 +25,6 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
     minimum = params.get("min_replicas", 2)
     pdbs = platform.of_kind(PodDisruptionBudget)
     # indexes, so a repo with tens of thousands of workloads stays linear
-    by_namespace: dict = defaultdict(list)
-    for pdb in pdbs:
-        by_namespace[pdb.namespace].append(pdb)
     unresolved = {pdb.namespace for pdb in pdbs if pdb.is_unknown("spec", "selector")}
     anywhere = [pdb for pdb in pdbs if pdb.namespace == UNRESOLVED_NAMESPACE]  # could be any namespace
     index = platform.pod_index()
@@ -54,7 +51,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         if index.pdbs_selecting(workload):
             continue
         labels = workload.pod_labels
-        here = by_namespace.get(workload.namespace, [])
+        here = index.pdbs_in(workload.namespace)
         shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items())) or "no labels"
         related = []
         if hpa is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from eksguard.findings import Location, ObjectRef
-from eksguard.model.base import Origin
+from eksguard.model.base import UNRESOLVED, Origin
 
 
 class _Unknown:
@@ -251,7 +251,7 @@ class PodIdentityAssociation(AwsObject):
         """``namespace/serviceaccount``, with ``<unresolved>`` for a part that is not
         known statically (``--namespace "$1"``, a Terraform variable)."""
         def part(value: object) -> str:
-            return value if isinstance(value, str) and value else "<unresolved>"
+            return value if isinstance(value, str) and value else UNRESOLVED
 
         return f"{part(namespace)}/{part(account)}"
 

@@ -115,10 +115,11 @@ def text(value: object) -> str | None:
     return None
 
 
-#: The namespace of an object whose ``metadata.namespace`` is written but not known
-#: statically (``${var.ns}``): no real namespace is spelled like this, so it matches no
-#: other object's, and checks that correlate by namespace ask :meth:`K8sObject.is_unknown`.
-UNRESOLVED_NAMESPACE = "<unresolved>"
+#: How a name written but not known statically (``${var.name}``, ``--namespace "$1"``)
+#: shows in messages. As a namespace (``${var.ns}``) it is also the object's namespace:
+#: no real namespace is spelled like this, so it matches no other object's.
+UNRESOLVED = "<unresolved>"
+UNRESOLVED_NAMESPACE = UNRESOLVED
 
 
 class K8sObject:
@@ -189,7 +190,7 @@ class K8sObject:
         name = self.name
         if name:
             return name
-        return "<unresolved>" if self.is_unknown("metadata", "name") else "<unnamed>"
+        return UNRESOLVED if self.is_unknown("metadata", "name") else "<unnamed>"
 
     @property
     def display_name(self) -> str:

@@ -198,6 +198,9 @@ class PodIndex:
             for item in workload.pod_labels.items():
                 self._by_label.setdefault((workload.namespace, *item), []).append(workload)
         self._pdbs = pdbs
+        self._pdb_by_namespace: dict = {}
+        for pdb in pdbs:
+            self._pdb_by_namespace.setdefault(pdb.namespace, []).append(pdb)
         self._pdb_by_label: dict = {}
         self._pdb_unlabelled: list[int] = []  # selectors without matchLabels: always candidates
         for index, pdb in enumerate(pdbs):
@@ -218,6 +221,10 @@ class PodIndex:
         else:
             pool = self._by_label.get((pdb.namespace, *first), ())
         return [w for w in pool if pdb.selects(w)]
+
+    def pdbs_in(self, namespace: str | None) -> list:
+        """The PDBs of ``namespace``, in scan order."""
+        return list(self._pdb_by_namespace.get(namespace, ()))
 
     def pdbs_matching(self, labels: dict[str, str]) -> list:
         """PDBs in any namespace whose selector matches ``labels`` (namespace not checked)."""
