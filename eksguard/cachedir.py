@@ -34,26 +34,34 @@ def load_json(name: str) -> object | None:
 
 
 def store_json(name: str, data: object) -> None:
-    """Cache ``data`` as ``name``, atomically (a temporary file renamed into place), so
-    concurrent runs never read half a file. A cache that cannot be written is no error."""
+    """Cache ``data`` as ``name``. A cache that cannot be written is no error."""
     import json
-    import tempfile
 
     folder = cache_dir()
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(tmp, folder / name)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(folder / name, json.dumps(data).encode("utf-8"))
     except (OSError, TypeError, ValueError):
         pass
+
+
+def write_atomic(path: Path, *chunks: bytes) -> None:
+    """Write ``path`` through a temporary file renamed into place, so concurrent runs
+    read a whole file or none; the folder is created private to the user (cache entries
+    are only ever read back by their owner). Raises OSError."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

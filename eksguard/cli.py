@@ -39,8 +39,6 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
                            "in or related to them")
     scan.add_argument("--project-root", metavar="DIR",
                       help="with --changed-files: the project to scan (default: the git top-level, else .)")
-    scan.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
-                      help="lowest severity that makes the exit code 1 (default: the config's fail-on, else warning)")
     scan.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour text output (auto: on a terminal, unless NO_COLOR is set)")
     scan.add_argument("--verbose", "-v", action="store_true", help="say what was skipped and how long each phase took")
@@ -67,9 +65,10 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
     from eksguard.fix_options import add_fix_options
 
     add_fix_options(scan)  # --fix, --unsafe-fixes, --diff
-    from eksguard.config_options import add_config_command, add_config_options
+    from eksguard.config_options import add_config_command, add_config_options, add_fail_on
 
     add_config_options(scan)  # --config, --no-config, --select, --extend-select, --ignore (docs/config.md)
+    add_fail_on(scan)
     if plugins is not None:
         plugins.add_options(scan)
     add_config_command(sub)

@@ -10,6 +10,12 @@ from __future__ import annotations
 import argparse
 
 
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    """``--fail-on``: the command-line layer of the config's ``fail-on``."""
+    parser.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                        help="lowest severity that makes the exit code 1 (default: the config's fail-on, else warning)")
+
+
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--no-config``, ``--select``, ``--extend-select``, ``--ignore``."""
     which = parser.add_mutually_exclusive_group()
@@ -27,6 +33,5 @@ def add_config_command(sub) -> None:
     config = sub.add_parser("config", help="print the effective configuration and where each value came from")
     config.add_argument("--show", action="store_true", help="print the effective configuration (the default)")
     config.add_argument("paths", nargs="*", default=["."], help="where a scan would start (default: .)")
-    config.add_argument("--fail-on", choices=["error", "warning", "note"], default=None,
-                        help="as for scan: shown as the command-line layer of fail-on")
+    add_fail_on(config)
     add_config_options(config)

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 
 from eksguard.adapters import Sink, Source
 from eksguard.adapters.folders import CHART_FILES, is_chart_dir
+from eksguard.adapters.source import text_position
 from eksguard.findings import Location
 
 __all__ = ["CHART_FILES", "HelmChartAdapter", "is_chart_dir", "split_helm_output"]
@@ -394,7 +395,7 @@ def _unclosed_opener(path: Path, mark: tuple[int, int]) -> tuple[int, int]:
     opener = text.rfind("{{")
     if opener < 0 or text.find("}}", opener) >= 0:
         return mark
-    return text.count("\n", 0, opener) + 1, opener - (text.rfind("\n", 0, opener) + 1) + 1
+    return text_position(text, opener)
 
 
 def _classify(error: str, chart: _Chart, shown: str) -> tuple[str, Location, str]:

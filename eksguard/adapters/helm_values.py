@@ -36,17 +36,13 @@ def _split_unescaped(text: str, sep: str) -> list[str]:
 def check_set_expression(expression: str) -> str | None:
     """Why ``expression`` is not a Helm ``--set`` value, or None when it is."""
     for part in _split_unescaped(expression, ","):
-        key, eq, _ = part.partition("=") if "\\=" not in part else _partition_unescaped(part)
-        if not eq:
+        pieces = _split_unescaped(part, "=")
+        key = pieces[0]
+        if len(pieces) < 2:
             return f"expected KEY=VALUE[,KEY=VALUE...]; {part!r} has no value"
         if not _KEY.fullmatch(key):
             return f"{key!r} is not a Helm value path (keys separated by dots, list items as name[0])"
     return None
-
-
-def _partition_unescaped(part: str) -> tuple[str, str, str]:
-    pieces = _split_unescaped(part, "=")
-    return (pieces[0], "=", "=".join(pieces[1:])) if len(pieces) > 1 else (part, "", "")
 
 
 def check_values_file(path: Path) -> str | None:

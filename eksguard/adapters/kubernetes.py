@@ -14,7 +14,7 @@ from typing import Protocol
 
 from eksguard.adapters import Sink, Source
 from eksguard.adapters.eksctl import lift_cluster_config
-from eksguard.adapters.source import Unreadable, read_text
+from eksguard.adapters.source import Unreadable, read_text, text_position
 from eksguard.limits import limits_of
 from eksguard.yaml_loader import Document, YamlLimits, YamlProblem, load_documents
 from eksguard.findings import Location
@@ -101,11 +101,12 @@ class KubernetesAdapter:
         except YamlProblem as problem:
             documents = problem.documents
             self._report(source, text, sources, problem, sink)
-        if not sources:
+        complex_keys = [mark for doc in documents for mark in doc.complex_keys]
+        if complex_keys and not sources:
             # ``key: {{ f x }}`` is valid YAML (a flow mapping used as a key); in a
             # manifest it can only be an unrendered template.
             lines = text.splitlines()
-            template_keys = [mark for doc in documents for mark in doc.complex_keys if _opens_template(lines, mark)]
+            template_keys = [mark for mark in complex_keys if _opens_template(lines, mark)]
             if template_keys:
                 self._unrendered(source, sink, *template_keys[0])
                 return
@@ -218,7 +219,7 @@ def helm_directive(text: str) -> tuple[int, int] | None:
         before = text[line_start:match.start()]
         if before.lstrip().startswith("#") or " #" in before:
             continue
-        return text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1
+        return text_position(text, match.start())
     return None
 
 

@@ -51,6 +51,12 @@ class Unreadable(Exception):
     column: int = 1
 
 
+def text_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based ``(line, column)`` of character ``offset`` in ``text``."""
+    start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - start + 1
+
+
 def _position(data: bytes, offset: int) -> tuple[int, int]:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1

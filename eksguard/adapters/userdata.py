@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from eksguard.adapters.source import text_position
 from eksguard.model import UNKNOWN
 
 _MAX_PODS = (
@@ -37,8 +38,5 @@ def max_pods_in(raw: str) -> tuple[object, int, int] | None:
         if match is None:
             continue
         token = match.group(1)
-        offset = match.start()
-        line = raw.count("\n", 0, offset) + 1
-        column = offset - (raw.rfind("\n", 0, offset) + 1) + 1
-        return (int(token) if token.isdigit() else UNKNOWN), line, column
+        return (int(token) if token.isdigit() else UNKNOWN), *text_position(raw, match.start())
     return None

@@ -34,7 +34,7 @@ FIX_TITLE = "Set aws-load-balancer-type external with nlb-target-type ip"
 
 
 def check(platform: Platform, params: dict) -> Iterator[Violation]:
-    default = None
+    default = default_target_type(platform)
     for service in platform.of_kind(Service):
         spec = service.get("spec")
         if not isinstance(spec, dict) or spec.get("type") != "LoadBalancer":
@@ -62,12 +62,9 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
                           f"aws-load-balancer-nlb-target-type: the controller defaults to instance targets (and "
                           f"without its Service webhook does not reconcile the Service at all)", []))
         if by_class and not by_annotation and TARGET not in annotations:
-            if default is None:
-                default = (default_target_type(platform),)
-            setting = default[0]
-            if setting is None or setting.value == "instance":
-                related = [] if setting is None else [
-                    Related(setting.location, "the AWS Load Balancer Controller's defaultTargetType")]
+            if default is None or default.value == "instance":
+                related = [] if default is None else [
+                    Related(default.location, "the AWS Load Balancer Controller's defaultTargetType")]
                 found.append((("spec", "loadBalancerClass"),
                               f"Service {name} uses loadBalancerClass {NLB_CLASS} without "
                               f"aws-load-balancer-nlb-target-type: the controller defaults to instance targets",

@@ -35,11 +35,10 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from eksguard.cachedir import cache_dir
+from eksguard.cachedir import cache_dir, write_atomic
 
 #: Bound on the parse cache folder; beyond it the least recently used entries go.
 LIMIT = 200 * 1024 * 1024
@@ -157,21 +156,8 @@ class ParseCache:
 
     def store(self, key: str, payload: bytes) -> None:
         """Write ``payload`` (a pickle) as the entry ``key``; failures are ignored."""
-        folder = self.folder / key[:2]
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_MAGIC)
-                    handle.write(payload)
-                os.replace(tmp, folder / key)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomic(self.folder / key[:2] / key, _MAGIC, payload)
         except OSError:
             return
 
