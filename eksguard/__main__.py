@@ -1,3 +1,3 @@
-from eksguard.cli import main
+from eksguard.cli import run
 
-raise SystemExit(main())
+run()

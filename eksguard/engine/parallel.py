@@ -91,17 +91,25 @@ def _overlaid() -> bool:
 
 
 @contextmanager
-def _collector_paused():
-    """No cyclic garbage collection while lifting. Lifting only allocates (parsed
-    trees, model objects, unpickled entries) and frees by reference counting; with the
-    collector on, each full collection walks every object lifted so far, which made a
-    5,000-file scan ~35% slower (bench/run.py). Workers inherit the pause."""
+def collector_paused():
+    """No cyclic garbage collection while a scan lifts and judges. Lifting only
+    allocates (parsed trees, model objects, unpickled entries) and the rules read what
+    it built; both free by reference counting. With the collector on, each full
+    collection walks every object lifted so far: a 5,000-file scan was ~35% slower with
+    it on during lifting, and another ~15% went to collections during the rules
+    (bench/run.py, cProfile). On the way out the survivors (the model, alive to the end
+    of the scan) go straight to the oldest generation (``gc.freeze`` then
+    ``gc.unfreeze``: a list splice, no traversal), so re-enabling does not start with a
+    collection over all of them. Nests: only the outermost pause re-enables. Workers
+    inherit the pause."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -111,7 +119,7 @@ def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextL
     ``texts``), in discovery order; return those sources. ``jobs``: processes to use
     (None: every usable core, or just this one for a small scan); ``cache``: use the
     parse cache."""
-    with _collector_paused():
+    with collector_paused():
         return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress)
 
 

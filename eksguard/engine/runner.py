@@ -14,7 +14,7 @@ from pathlib import Path
 
 from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
-from eksguard.engine.parallel import lift_sources
+from eksguard.engine.parallel import collector_paused, lift_sources
 from eksguard.engine.rules import Rule, RuleError, load_rules
 from eksguard.engine.suppress import TextLog, apply_suppressions
 from eksguard.findings import Finding, Violation
@@ -75,6 +75,11 @@ def scan(
     caps the processes that lift sources (default: every core, one for a small scan) and
     ``options["cache"] = False`` turns off the parse cache (:mod:`eksguard.engine.parallel`,
     :mod:`eksguard.engine.cache`); neither reaches adapters."""
+    with collector_paused():  # lifting and rules only allocate what the scan keeps
+        return _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progress)
+
+
+def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progress) -> ScanResult:
     timings: dict[str, float] = {}
     diff = None
     if diff_base is not None:
