@@ -5,6 +5,7 @@ cannot travel to a worker are lifted here instead; progress still advances."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -93,12 +94,23 @@ def test_jobs_1_lifts_everything_in_this_process(pid_files, monkeypatch):
     assert _pids(result) == [os.getpid()] * 12
 
 
-def test_jobs_2_lifts_in_worker_processes_in_discovery_order(pid_files):
+class SlowPidAdapter(PidAdapter):
+    """Takes a while per file, as real parsing does, so the worker is up before this
+    process could have taken every chunk itself."""
+
+    def lift(self, source: Source, sink) -> None:
+        time.sleep(0.05)
+        super().lift(source, sink)
+
+
+def test_jobs_2_lifts_on_this_process_and_a_worker_in_discovery_order(pid_files):
+    """Two processes: one worker from the head of the queue, this one from the tail."""
     seen = []
-    result = scan(["."], _plugins(PidAdapter()), cwd=pid_files, options={"jobs": 2, "cache": False},
+    result = scan(["."], _plugins(SlowPidAdapter()), cwd=pid_files, options={"jobs": 2, "cache": False},
                   progress=lambda done, total, what: seen.append((done, total)))
     pids = _pids(result)
-    assert len(pids) == 12 and os.getpid() not in pids
+    assert len(pids) == 12 and len(set(pids)) == 2
+    assert pids[0] != os.getpid() and pids[-1] == os.getpid()
     assert [f.location.path for f in result.findings] == [f"f{i:02d}.pid" for i in range(12)]
     assert [s.display for s in result.sources] == [f"f{i:02d}.pid" for i in range(12)]
     assert seen and seen[-1] == (12, 12)
@@ -129,8 +141,8 @@ def test_a_big_scan_uses_the_pool_by_default(pid_files, monkeypatch):
     monkeypatch.setattr(parallel, "_pool", lambda *a, **k: used.append(1) or real(*a, **k))
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     monkeypatch.setattr(parallel, "POOL_MIN_BYTES", 8)
-    result = scan(["."], _plugins(PidAdapter()), cwd=pid_files, options={"cache": False})
-    assert used and os.getpid() not in _pids(result)
+    result = scan(["."], _plugins(SlowPidAdapter()), cwd=pid_files, options={"cache": False})
+    assert used and set(_pids(result)) - {os.getpid()}
 
 
 def test_a_terraform_folder_is_one_unit_of_work(tmp_path):
@@ -150,6 +162,22 @@ def test_a_terraform_folder_is_one_unit_of_work(tmp_path):
     assert where["a/main.tf"] == where["a/variables.tf"]
     assert sorted(i for chunk in chunks for i in chunk) == list(range(6))
     assert len(chunks) > 1
+
+
+def test_chunks_stay_small_enough_to_balance_the_processes(tmp_path):
+    """Bytes are a rough measure of work (a Terraform folder takes longer than manifests
+    of its size), so a big scan is cut into many chunks, never a few big ones."""
+    from eksguard.adapters.kubernetes import KubernetesAdapter
+
+    todo = []
+    for i in range(200):
+        path = tmp_path / f"m{i:03d}.yaml"
+        path.write_text("x" * 5000)
+        todo.append((i, Source(path.name, path), 0, None))
+    chunks = parallel._chunks(todo, [KubernetesAdapter()], 8)
+    assert len(chunks) >= 200 * 6024 // parallel.CHUNK_BYTES
+    assert max(len(chunk) for chunk in chunks) * 6024 <= parallel.CHUNK_BYTES + 6024
+    assert [i for chunk in chunks for i in chunk] == list(range(200))
 
 
 class BrokenAdapter(PidAdapter):

@@ -101,7 +101,9 @@ class ParseCache:
             content = self._content(path)
             if content is None:
                 return None  # unreadable or huge: let the adapter report it, and do not cache that
-            digest.update(os.path.relpath(path, base).encode("utf-8", "surrogateescape") + b"\0" + content)
+            # relpath is slow (it splits both paths); inputs are almost always beside the source
+            name = os.path.basename(path) if os.path.dirname(path) == base else os.path.relpath(path, base)
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + content)
         return digest.hexdigest()
 
     def _adapter_part(self, adapter) -> bytes:

@@ -2,9 +2,11 @@
 on every core.
 
 Why a pool: lifting is most of a scan and sources are independent (a Terraform folder
-is the one unit bigger than a file, see :func:`_units`). Why not always: a pool
-costs a fork and a pickle round trip per object, which a small scan (a pre-commit run
-on a few files) never earns back; see :func:`_worth_a_pool`.
+is the one unit bigger than a file, see :func:`_units`). ``--jobs N`` is N processes
+lifting: this one and N - 1 workers (:func:`_pool`), so what this process lifts never
+crosses a pipe. Why not always: a worker costs a fork and a pickle round trip per
+object, which a small scan (a pre-commit run on a few files) never earns back; see
+:func:`_worth_a_pool`.
 
 Output is the same whatever the number of processes: each source is lifted into a
 :class:`Lifted` of its own (objects, problems and the texts the suppression log saw),
@@ -47,9 +49,13 @@ POOL_MIN_BYTES = 256 * 1024
 #: A chart or kustomization runs a renderer (a subprocess, ~100 ms or more): count it
 #: as this many bytes of work when deciding and when balancing chunks.
 RENDER_BYTES = 128 * 1024
-#: Chunks per worker: small enough to balance uneven files, big enough to amortise
-#: the per-task round trip.
+#: Chunks per process at least, and at most this much weight each: the same number of
+#: bytes can take twice as long in one chunk as in another (a Terraform folder against
+#: plain manifests), so chunks stay small enough for the last ones to balance the
+#: processes, and big enough (~0.1 s of lifting) to amortise a task's round trip
+#: (~1 ms).
 CHUNKS_PER_WORKER = 4
+CHUNK_BYTES = 128 * 1024
 
 
 @dataclass
@@ -159,11 +165,7 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress) -> list
             continue
         if progress is not None:
             progress(done, total, source.display)
-        lifted = lift_one(adapters[index], source, sink.options, texts.cwd)
-        payload = _dumps(lifted) if key is not None and store is not None else None
-        if payload is not None:
-            store.store(key, payload)
-        results[position] = lifted
+        results[position] = _lift_here(adapters[index], source, sink.options, texts.cwd, store, key)
         done += 1
     for position, _source, _index in claimed:
         merge(results.pop(position), sink, texts)
@@ -228,10 +230,11 @@ def _units(todo: list, adapters: list) -> list[list[int]]:
 
 
 def _chunks(todo: list, adapters: list, count: int) -> list[list[int]]:
-    """About ``count`` chunks of similar weight, units kept whole, in discovery order."""
+    """At least about ``count`` chunks of similar weight, none much over
+    :data:`CHUNK_BYTES`, units kept whole, in discovery order."""
     units = _units(todo, adapters)
     weights = [sum(_weight(todo[i][1]) + 1024 for i in unit) for unit in units]  # +1 KiB: per-file cost
-    target = sum(weights) / count
+    target = min(sum(weights) / count, CHUNK_BYTES)
     chunks: list[list[int]] = [[]]
     load = 0
     for unit, weight in zip(units, weights):
@@ -258,13 +261,22 @@ def _context():
 
 
 def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progress) -> int:
-    """Lift ``todo`` in worker processes into ``results``; what a broken pool did not
-    finish is left for the caller to lift here. Returns the new ``done`` count."""
+    """Lift ``todo`` on ``jobs`` processes, this one included, into ``results``; what a
+    broken pool did not finish is left for the caller to lift here. Returns the new
+    ``done`` count.
+
+    ``jobs - 1`` workers take chunks from the head of the queue; this process takes
+    them from the tail (a chunk no worker has started is cancelled and lifted here) and
+    unpickles what the workers send. What it lifts itself never crosses a pipe, and
+    pickling was the pool's whole overhead: with two workers and this process idle,
+    a 5,000-file scan spent ~1 s more CPU than in one process (bench/run.py)."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     chunks = _chunks(todo, adapters, jobs * CHUNKS_PER_WORKER)
-    workers = min(jobs, len(chunks))
+    workers = min(jobs - 1, len(chunks) - 1)
+    if workers < 1:
+        return done
     cache_root = store.folder.parent if store is not None else None
     try:
         executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
@@ -275,9 +287,20 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
             pending[executor.submit(_lift_chunk, items)] = items
     except (OSError, pickle.PicklingError, TypeError, AttributeError, BrokenProcessPool):
         return done  # no pool here (or the adapters cannot travel): lift in this process
+    queue = list(pending)  # submission order: workers start from the head
     try:
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished = [future for future in pending if future.done()]
+            if not finished:
+                stolen = _steal(queue, pending)
+                if stolen is not None:
+                    for position, source, index, key in stolen:
+                        results[position] = _lift_here(adapters[index], source, options, cwd, store, key)
+                        done += 1
+                    if progress is not None:
+                        progress(done, total, stolen[-1][1].display)
+                    continue
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 items = pending.pop(future)
                 try:
@@ -294,6 +317,24 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return done
+
+
+def _steal(queue: list, pending: dict) -> list | None:
+    """The items of the last chunk no worker has started (now cancelled), or None."""
+    while queue:
+        future = queue.pop()
+        if future in pending and future.cancel():
+            return pending.pop(future)
+    return None
+
+
+def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: str | None) -> Lifted:
+    """Lift one source in this process, and keep it in the parse cache when it has a key."""
+    lifted = lift_one(adapter, source, options, cwd)
+    payload = _dumps(lifted) if key is not None and store is not None else None
+    if payload is not None:
+        store.store(key, payload)
+    return lifted
 
 
 _WORKER: tuple | None = None
