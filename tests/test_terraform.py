@@ -687,3 +687,27 @@ def test_yamldecode_manifest_positions(plugins):
     assert set(pools) == {"general", "batch"}
     where = pools["general"].location("spec", "template")
     assert (where.line, where.column) == (10, 7)  # "      template:"
+
+
+@pytest.mark.parametrize("literal, value, exact", [
+    ('"plain"', "plain", True),
+    ('""', "", True),
+    ('"é and ü"', "é and ü", True),
+    ('"say \\"hi\\""', 'say "hi"', False),
+    ('"back\\\\slash"', "back\\slash", False),
+    ('"tab\\there"', "tab\there", False),
+    ('"\\u00e9"', "é", False),
+    ('"$${not.a.ref}"', "${not.a.ref}", False),
+    ('"%%{not.a.directive}"', "%{not.a.directive}", False),
+    ('"a {brace}"', "a {brace}", True),
+])
+def test_quoted_strings_read_alike_on_every_path(literal, value, exact):
+    """Plain quoted strings are read from their bytes (hcl._plain_string), the others
+    through their template children: both give the same value and position."""
+    from eksguard.adapters.terraform import hcl
+
+    parsed = hcl.parse_file(f'resource "x" "y" {{\n  a = {literal}\n  b = [1, {literal}]\n}}\n')
+    body = parsed.blocks[0].body
+    for got, line, column in ((body["a"], 2, 8), (body["b"][1], 3, 12)):  # just past the quote
+        assert got == value and isinstance(got, hcl.Text)
+        assert (got.line, got.column, got.exact) == (line, column, exact)

@@ -573,13 +573,15 @@ class _Evaluator:
         if depth > self.max_depth:
             raise _TooDeep(mark)
         for child in children:
-            if child.type == "attribute":
-                key_node = child.children[0]
-                key = self.p.source(key_node)
-                key_mark = self.p.mark(key_node)
-                value_node = _expression(child)
+            ctype = child.type
+            if ctype == "attribute":
+                kids = child.children  # each read builds new node objects: once
+                key_node = kids[0]
+                value_node = next((c for c in kids if c.type == "expression"), None)
                 if value_node is None:
                     continue
+                key = self.p.source(key_node)
+                key_mark = self.p.mark(key_node)
                 if key in out.key_marks and not isinstance(out.get(key), HclSeq):
                     first = out.key_marks[key][0]
                     self.problems.append(Problem(
@@ -591,7 +593,7 @@ class _Evaluator:
                     self.problems.append(Problem(too_deep(self.max_depth), *exc.mark))
                     value = _Unres()
                 self._store(out, key, value, key_mark, self.p.mark(value_node), value_node)
-            elif child.type == "block":
+            elif ctype == "block":
                 type_node = child.children[0]
                 key = self.p.source(type_node)
                 labels = _labels(self.p, child)
@@ -634,7 +636,14 @@ class _Evaluator:
             raise _TooDeep(self.p.mark(node))
         t = node.type
         if t == "expression":
-            parts = [c for c in node.children if c.type != "comment"]
+            kids = node.children
+            if len(kids) == 1:  # most expressions: one term, no traversal
+                term = kids[0]
+                term_type = term.type
+                if term_type == "literal_value":
+                    return self._literal(term.children[0])
+                return self._eval(term, depth + 1) if term_type != "comment" else _Unres()
+            parts = [c for c in kids if c.type != "comment"]
             if not parts:
                 return _Unres()
             if parts[0].type == "(":
@@ -696,8 +705,24 @@ class _Evaluator:
         if t == "null_lit":
             return None
         if t == "string_lit":
-            return self._template(node, 0)
+            return self._plain_string(node) or self._template(node, 0)
         return _Unres()
+
+    def _plain_string(self, node) -> "Text | None":
+        """A quoted string with no ``${``/``%{`` in it, read from the bytes between its
+        quotes (most strings of a configuration; :meth:`_template` reads the rest). None
+        when it is anything else, or when error recovery made up a part of it."""
+        data = self.p.data
+        start, end = node.start_byte, node.end_byte
+        if end - start < 2 or data[start] != 0x22 or data[end - 1] != 0x22 or node.has_error:
+            return None
+        content = data[start + 1:end - 1]
+        if b"${" in content or b"%{" in content:
+            return None
+        raw = content.decode("utf-8", "replace")
+        literal = _unescape(raw) if ("\\" in raw or "{" in raw) else raw
+        line, column = self.p.mark(node)
+        return Text(literal, line, column + 1, 0, literal == raw, heredoc=False)
 
     def _tuple(self, node, depth: int) -> HclSeq:
         seq = HclSeq()
@@ -714,7 +739,8 @@ class _Evaluator:
         for elem in node.children:
             if elem.type != "object_elem":
                 continue
-            exprs = [c for c in elem.children if c.type == "expression"]
+            kids = elem.children
+            exprs = [c for c in kids if c.type == "expression"]
             if len(exprs) != 2:
                 continue
             key_node, value_node = exprs
