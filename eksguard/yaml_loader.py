@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from sys import intern
 
 import yaml
 from yaml import events as ev
@@ -36,6 +37,25 @@ __all__ = [
 ]
 
 Mark = tuple[int, int]  # (line, column), both 1-based
+
+#: One tuple per (line, column) for the whole process, and one string per mapping key.
+#: A 5,000-file repository lifts ~230,000 marks with ~1,200 distinct values, and
+#: ~110,000 keys with ~100 distinct ones: 18 of the model's 74 MiB (bench/). Marks and
+#: keys are never mutated, so sharing them changes nothing but memory (and pickles,
+#: which store a shared object once). Bounded: a huge file's far positions are not kept.
+SHARED_MARKS: dict[Mark, Mark] = {}
+MAX_SHARED_MARKS = 65536
+
+
+def shared_mark(line: int, column: int) -> Mark:
+    """The process-wide tuple for ``(line, column)`` (a new one past the bound)."""
+    mark = (line, column)
+    shared = SHARED_MARKS.get(mark)
+    if shared is not None:
+        return shared
+    if len(SHARED_MARKS) < MAX_SHARED_MARKS:
+        SHARED_MARKS[mark] = mark
+    return mark
 LIBYAML_MAX_NESTING = 1000  # libyaml >= 0.2.6 refuses deeper flow/block nesting on its own
 
 
@@ -277,7 +297,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
         elif top.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 complex_keys.append(mark)
-            top.key = _hashable(value)
+            top.key = intern(value) if type(value) is str else _hashable(value)
             top.key_mark = mark
         else:
             key = top.key
@@ -296,7 +316,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
             cls = event.__class__
             if cls is ev.ScalarEvent:
                 m = event.start_mark
-                mark = (m.line + 1, m.column + 1)
+                mark = shared_mark(m.line + 1, m.column + 1)
                 value = _scalar(event)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
@@ -312,7 +332,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 container = YMap() if is_map else YSeq()
                 nodes += 1
                 m = event.start_mark
-                container.mark = (m.line + 1, m.column + 1)
+                container.mark = shared_mark(m.line + 1, m.column + 1)
                 if nodes > max_nodes:
                     raise YamlProblem(
                         f"document has more than {max_nodes} nodes ({raise_hint('max-nodes')})", *container.mark,

@@ -711,3 +711,28 @@ def test_quoted_strings_read_alike_on_every_path(literal, value, exact):
     for got, line, column in ((body["a"], 2, 8), (body["b"][1], 3, 12)):  # just past the quote
         assert got == value and isinstance(got, hcl.Text)
         assert (got.line, got.column, got.exact) == (line, column, exact)
+
+
+def test_each_folder_is_parsed_once_and_few_are_kept(plugins, tmp_path, monkeypatch):
+    """A folder's files share one parse; the adapter keeps only the last few folders
+    (terraform.FOLDERS_KEPT), not every syntax tree of the repository."""
+    from eksguard.adapters import terraform
+    from eksguard.adapters.terraform import hcl
+
+    for n in range(8):
+        folder = tmp_path / f"stack{n}"
+        folder.mkdir()
+        (folder / "variables.tf").write_text('variable "mode" {\n  default = "OVERWRITE"\n}\n')
+        (folder / "main.tf").write_text('resource "aws_eks_addon" "cni" {\n  cluster_name = "c"\n'
+                                        '  addon_name = "vpc-cni"\n  resolve_conflicts_on_update = var.mode\n}\n')
+    parsed = []
+    real = hcl.parse
+    monkeypatch.setattr(hcl, "parse", lambda text, path="<string>": parsed.append(path) or real(text, path))
+    kept = []
+    real_lift = terraform.TerraformAdapter.lift
+    monkeypatch.setattr(terraform.TerraformAdapter, "lift",
+                        lambda self, source, sink: real_lift(self, source, sink) or kept.append(len(self._folders)))
+    result = scan(["."], plugins, cwd=tmp_path, options={"jobs": 1, "cache": False})
+    assert sorted(parsed) == sorted(f"stack{n}/{name}" for n in range(8) for name in ("main.tf", "variables.tf"))
+    assert max(kept) == terraform.FOLDERS_KEPT
+    assert [f.location.path for f in result.findings if f.code == "EKS501"] == [f"stack{n}/main.tf" for n in range(8)]

@@ -106,3 +106,26 @@ def test_syntax_error_keeps_earlier_documents_and_position():
     assert [d.value for d in info.value.documents] == [{"a": 1}]
     assert (info.value.line, info.value.column) == (4, 1)
     assert info.value.message.startswith("YAML syntax error")
+
+
+def test_marks_and_keys_are_shared_across_files():
+    """Memory: every (line, column) is one tuple and every key one string for the whole
+    process (the model of a big repository held ~230,000 marks with ~1,200 values)."""
+    first = load_documents("kind: A\nspec:\n  replicas: 1\n")[0].value
+    second = load_documents("kind: B\nspec:\n  replicas: 2\n")[0].value
+    assert first.key_marks["kind"] is second.key_marks["kind"]
+    assert first["spec"].value_marks["replicas"] is second["spec"].value_marks["replicas"]
+    assert first["spec"].mark is second["spec"].mark
+    assert [k for k in first["spec"]][0] is [k for k in second["spec"]][0]
+    assert first["spec"].key_marks["replicas"] == (3, 3)
+
+
+def test_shared_marks_are_bounded(monkeypatch):
+    from eksguard import yaml_loader
+
+    monkeypatch.setattr(yaml_loader, "SHARED_MARKS", {})
+    monkeypatch.setattr(yaml_loader, "MAX_SHARED_MARKS", 10)
+    text = "".join(f"k{i}: {i}\n" for i in range(50))
+    doc = load_documents(text)[0].value
+    assert len(yaml_loader.SHARED_MARKS) == 10
+    assert doc.key_marks["k49"] == (50, 1) and doc.value_marks["k49"] == (50, 6)

@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from sys import intern
 
 from eksguard.limits import raise_hint
 from eksguard.model.aws import UNKNOWN
-from eksguard.yaml_loader import Mark, YMap, YSeq
+from eksguard.yaml_loader import Mark, YMap, YSeq, shared_mark
 
 MAX_DEPTH = 128  # nesting of expressions and blocks; real configurations stay under 20
 HOLE_OPEN, HOLE_CLOSE = "\ue000", "\ue001"  # an unknown interpolation inside partial text
@@ -188,14 +189,14 @@ class Parsed:
         if self._ascii_of is not self.data:  # parse() repairs replace ``data``
             self._ascii_of, self._ascii, self._last = self.data, self.data.isascii(), (-1, 0, 0)
         if self._ascii or byte_col == 0:
-            return row + 1, byte_col + 1
+            return shared_mark(row + 1, byte_col + 1)
         last_row, from_byte, column = self._last
         if last_row != row or byte_col < from_byte:
             from_byte = column = 0
         start = node.start_byte - byte_col
         column += len(self.data[start + from_byte:node.start_byte].decode("utf-8", "replace"))
         self._last = (row, byte_col, column)
-        return row + 1, column + 1
+        return shared_mark(row + 1, column + 1)
 
     def source(self, node) -> str:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
@@ -580,7 +581,7 @@ class _Evaluator:
                 value_node = next((c for c in kids if c.type == "expression"), None)
                 if value_node is None:
                     continue
-                key = self.p.source(key_node)
+                key = intern(self.p.source(key_node))
                 key_mark = self.p.mark(key_node)
                 if key in out.key_marks and not isinstance(out.get(key), HclSeq):
                     first = out.key_marks[key][0]
