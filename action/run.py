@@ -125,9 +125,14 @@ def scan() -> int:
     out = Path(env("RUNNER_TEMP") or workspace) / "eksguard"
     out.mkdir(parents=True, exist_ok=True)
     argv, files = command(env("EKSGUARD") or "eksguard", out)
+    child = dict(os.environ)
+    if env("INPUT_CACHE", "true") == "true":  # the folder the "Cache parsed files" step keeps
+        child["XDG_CACHE_HOME"] = str(Path(env("RUNNER_TEMP") or workspace) / "eksguard-cache")
+    else:
+        argv.insert(2, "--no-cache")
     print(f"$ {shlex.join(argv)}", flush=True)
     try:
-        status = subprocess.run(argv, cwd=workdir).returncode
+        status = subprocess.run(argv, cwd=workdir, env=child).returncode
     except OSError as exc:
         raise ActionError(f"cannot run {argv[0]}: {exc.strerror}") from None
     if status not in (0, 1) or not files["json"].is_file():

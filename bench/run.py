@@ -3,15 +3,18 @@
 Usage: python bench/run.py [FOLDER] [--files N] [--runs R] [--jobs N]
 
 Without FOLDER a repository of ``--files`` files (default 5,000) is written by
-``bench/generate.py`` into a temporary folder. Then, best of ``--runs`` (default 3):
+``bench/generate.py`` into a temporary folder. Then ``--runs`` rounds (default 3), each
+measuring everything below once (so load that comes and goes on a shared machine hits
+all of them alike), and the best of the rounds for each:
 
 - the parse floor: every file discovered by ``eksguard scan`` read and parsed with the
   parsers eksguard uses and nothing else, in one process (``eksguard.yaml_loader.
   load_documents`` for YAML and JSON, tree-sitter-hcl through
   ``eksguard.adapters.terraform.hcl.parse`` for ``.tf``, the shell lexer for scripts);
   timed inside the process, so without interpreter start-up;
-- ``eksguard scan FOLDER -qq --no-config`` as a user runs it (a fresh interpreter, so
-  with start-up, discovery, rules and the exit code), ``--jobs 1`` and ``--jobs N``
+- ``eksguard scan FOLDER -qq --no-config`` as a user runs it (the installed script in a
+  fresh interpreter, so with start-up, discovery, rules and the exit code), ``--jobs 1``
+  and ``--jobs N``
   (default: every usable core): cold (``--no-cache``) and warm (the cache filled by a
   previous run, in a cache folder of its own);
 - peak memory: the largest resident set of the scan's processes (``ru_maxrss`` from
@@ -85,21 +88,9 @@ def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, float
     return elapsed, proc.returncode, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
-def best_of(runs: int, cmd: list[str], env: dict, before=None) -> tuple[float, int, float]:
-    """Best wall time, highest peak RSS, and the CPU time of the best run."""
-    best, peak = None, 0
-    for _ in range(runs):
-        if before is not None:
-            before()
-        seconds, _, rss, cpu = run(cmd, env)
-        if best is None or seconds < best[0]:
-            best = (seconds, cpu)
-        peak = max(peak, rss)
-    return best[0], peak, best[1]
-
-
 def main() -> None:
     from eksguard.engine.parallel import usable_cores
+    from startup import eksguard_command
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path)
@@ -118,36 +109,40 @@ def main() -> None:
     folder = folder.resolve()
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
-    floor_out = subprocess.run([sys.executable, "-c", FLOOR, str(folder), str(args.runs)], capture_output=True,
-                               text=True, check=True, cwd=ROOT).stdout.split()
-    files, floor = int(floor_out[0]), float(floor_out[1])
-
     cache = Path(tmp.name) / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "EKSGUARD_NO_CACHE": ""}
     env.pop("GITHUB_ACTIONS", None)
-    scan = [sys.executable, "-m", "eksguard", "scan", str(folder), "-qq", "--no-config"]
+    scan = [*eksguard_command(), "scan", str(folder), "-qq", "--no-config"]
+    run(scan, env)  # fills the cache for the warm runs (the same entries whatever --jobs)
 
-    def fresh_cache() -> None:
-        import shutil
-
-        shutil.rmtree(cache, ignore_errors=True)
-
-    rows = []
-    for jobs in sorted({1, args.jobs}):
-        cold, cold_rss, cold_cpu = best_of(args.runs, [*scan, "--jobs", str(jobs), "--no-cache"], env, fresh_cache)
-        fresh_cache()
-        run([*scan, "--jobs", str(jobs)], env)  # fills the cache
-        warm, warm_rss, warm_cpu = best_of(args.runs, [*scan, "--jobs", str(jobs)], env)
-        rows.append((jobs, cold, cold_cpu, warm, warm_cpu, max(cold_rss, warm_rss)))
+    # Interleaved rounds: each round measures the floor and every scan once, so load
+    # that comes and goes on a shared machine hits them alike and the ratios hold.
+    floor = None
+    files = 0
+    jobs_list = sorted({1, args.jobs})
+    best: dict[tuple[int, str], tuple[float, float]] = {}  # (jobs, cold|warm) -> (seconds, CPU)
+    peak: dict[int, int] = {}
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, "-c", FLOOR, str(folder), "1"], capture_output=True, text=True,
+                             check=True, cwd=ROOT).stdout.split()
+        files, seconds = int(out[0]), float(out[1])
+        floor = seconds if floor is None else min(floor, seconds)
+        for jobs in jobs_list:
+            for kind, flags in (("cold", ["--no-cache"]), ("warm", [])):
+                seconds, _, rss, cpu = run([*scan, "--jobs", str(jobs), *flags], env)
+                if (jobs, kind) not in best or seconds < best[jobs, kind][0]:
+                    best[jobs, kind] = (seconds, cpu)
+                peak[jobs] = max(peak.get(jobs, 0), rss)
     tmp.cleanup()
 
-    print(f"{files} files, {size / 1048576:.1f} MiB; {usable_cores()} usable cores; best of {args.runs}; "
-          f"python {sys.version.split()[0]}\n")
+    print(f"{files} files, {size / 1048576:.1f} MiB; {usable_cores()} usable cores; best of {args.runs} "
+          f"interleaved rounds; python {sys.version.split()[0]}; {' '.join(Path(c).name for c in scan[:-4])}\n")
     print("| files | parse floor (1 process) | jobs | eksguard cold | eksguard warm (cache) | peak memory |")
     print("|---:|---:|---:|---:|---:|---:|")
-    for jobs, cold, cold_cpu, warm, warm_cpu, rss in rows:
+    for jobs in jobs_list:
+        (cold, cold_cpu), (warm, warm_cpu) = best[jobs, "cold"], best[jobs, "warm"]
         print(f"| {files:,} | {floor:.2f} s | {jobs} | {cold:.2f} s ({cold / floor:.1f}x; CPU {cold_cpu:.1f} s) | "
-              f"{warm:.2f} s ({warm / floor:.1f}x; CPU {warm_cpu:.1f} s) | {rss / 1024:.0f} MiB |")
+              f"{warm:.2f} s ({warm / floor:.1f}x; CPU {warm_cpu:.1f} s) | {peak[jobs] / 1024:.0f} MiB |")
 
 
 if __name__ == "__main__":

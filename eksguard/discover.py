@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +140,8 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
 
 def _git_files(root: Path) -> list[str] | None:
     """The files git would consider (tracked + untracked, not ignored), or None outside git."""
+    import subprocess  # here: a scan of named files never runs git (start-up, bench/startup.py)
+
     try:
         proc = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -158,6 +159,8 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _is_ignored(root: Path) -> bool:
+    import subprocess
+
     try:
         proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "."], capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):

@@ -7,7 +7,6 @@ never reaches a file, a pipe or CI logs (the CLI creates one only when stderr is
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from typing import TextIO
@@ -24,6 +23,8 @@ class Progress:
         now = time.monotonic()
         if now - self.started < self.delay or now - self.drawn < self.interval:
             return
+        import shutil  # here: progress is drawn on a terminal only
+
         width = max(20, shutil.get_terminal_size((80, 20)).columns - 1)
         what = "".join(c if c.isprintable() else "?" for c in what)  # a file name is not a command
         line = f"eksguard: reading {done}/{total} {what}"

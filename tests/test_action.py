@@ -52,6 +52,7 @@ class FakeRunner:
         self.installed = installed  # stand in for the install step (None: run it for real)
         self.outputs: dict[str, dict[str, str]] = {}
         self.uploads: list[dict[str, str]] = []
+        self.caches: list[dict[str, str]] = []
         self.summary = tmp / "step-summary.md"
         self.runner_temp = tmp / "runner-temp"
         self.runner_temp.mkdir(exist_ok=True)
@@ -67,6 +68,7 @@ class FakeRunner:
         return {
             "runner.temp": str(self.runner_temp), "runner.os": "Linux",
             "github.action_path": str(ROOT), "github.workspace": str(self.workspace), "github.action_ref": "",
+            "github.sha": "0123456789abcdef0123456789abcdef01234567",
         }[ref]
 
     def expand(self, text: object) -> str:
@@ -124,6 +126,7 @@ class FakeRunner:
             self.outputs[sid] = {"python-path": sys.executable, "python-version": "3.11.7"}
         elif action == "actions/cache":
             assert with_["path"].startswith(str(self.runner_temp)) and with_["key"]
+            self.caches.append(with_)
         elif action == "github/codeql-action/upload-sarif":
             self.uploads.append(with_)
         else:
@@ -341,3 +344,24 @@ def test_diff_base_input_reports_what_the_change_introduced(tmp_path, workspace)
     findings = int(runner.outputs["scan"]["findings"])
     assert 0 < findings < len(direct_json(workspace)["findings"])
     assert "file=teams/new-ingress.yaml" in runner.logs["scan"].stdout
+
+
+def test_parsed_files_are_cached_between_runs(tmp_path, workspace):
+    """The scan writes its parse cache where the "Cache parsed files" step saves and
+    restores it, so the next workflow run parses only what changed."""
+    runner = FakeRunner(tmp_path, workspace, {})
+    assert runner.run() == ("Fail on findings", 1)
+    kept = [c for c in runner.caches if c["key"].startswith("eksguard-parse-")]
+    assert kept and kept[0]["path"] == str(runner.runner_temp / "eksguard-cache")
+    assert kept[0]["key"].endswith(runner.value("github.sha"))
+    assert "eksguard-parse-Linux-" in kept[0]["restore-keys"].split()
+    entries = list((runner.runner_temp / "eksguard-cache" / "eksguard" / "parse").rglob("*"))
+    assert any(e.is_file() for e in entries)
+
+
+def test_cache_input_false_parses_everything(tmp_path, workspace):
+    runner = FakeRunner(tmp_path, workspace, {"cache": "false"})
+    assert runner.run() == ("Fail on findings", 1)
+    assert not [c for c in runner.caches if c["key"].startswith("eksguard-parse-")]
+    assert not (runner.runner_temp / "eksguard-cache").exists()
+    assert "scan --no-cache" in runner.logs["scan"].stdout

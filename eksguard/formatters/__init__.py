@@ -9,7 +9,6 @@ factory is the class itself or any callable ``(stream, report) -> Formatter``.
 from __future__ import annotations
 
 import importlib
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,8 @@ class Report:
 
 
 def repo_root(cwd: Path) -> Path:
+    import subprocess  # here: only formats with repository-relative paths ask
+
     try:
         proc = subprocess.run(["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
                               capture_output=True, text=True, timeout=30)
