@@ -18,10 +18,12 @@ nothing, so every adapter (and a process-pool worker) may use it cheaply.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields, replace
 
-__all__ = ["Limits", "DEFAULT", "KEYS", "limits_of", "raise_hint", "parse_size", "show_size", "human_size"]
+__all__ = ["Limits", "DEFAULT", "KEYS", "limits_of", "raise_hint", "parse_size", "show_size", "human_size",
+           "read_bounded"]
 
 KiB = 1024
 MiB = 1024 * 1024
@@ -121,3 +123,20 @@ def limits_of(options: dict | None) -> Limits:
     """The limits of a scan, from its options (``Sink.options``); the defaults if unset."""
     value = (options or {}).get("limits")
     return value if isinstance(value, Limits) else DEFAULT
+
+
+def read_bounded(handle, limit: int, size: int | None = None) -> bytes:
+    """At most ``limit + 1`` bytes of an open binary file (one past the limit tells that
+    it is over), allocating only what the file holds. ``handle.read(limit + 1)``
+    allocates all of it before reading: ~45 us a call under a 50 MiB limit, about a
+    tenth of a warm scan of 5,000 small files (bench/). ``size``: the file's size when
+    the caller already has it. A file that grew since, or a pipe, is read on, bounded."""
+    if size is None:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+        except (OSError, AttributeError, ValueError):
+            size = limit
+    data = handle.read(min(size, limit) + 1)
+    if size < len(data) <= limit:
+        data += handle.read(limit + 1 - len(data))
+    return data

@@ -102,16 +102,18 @@ class YSeq(list):
         return (_rebuild_seq, (list(self), self.mark, self.item_marks))
 
 
+# Unpickling (the parse cache, the process pool) builds every mapping of the model
+# through these: no __init__ (its two empty dicts would be thrown away at once).
 def _rebuild_map(items, mark, key_marks, value_marks):
-    m = YMap()
-    m.update(items)
+    m = dict.__new__(YMap)
+    dict.update(m, items)
     m.mark, m.key_marks, m.value_marks = mark, key_marks, value_marks
     return m
 
 
 def _rebuild_seq(items, mark, item_marks):
-    s = YSeq()
-    s.extend(items)
+    s = list.__new__(YSeq)
+    list.extend(s, items)
     s.mark, s.item_marks = mark, item_marks
     return s
 

@@ -225,3 +225,31 @@ def test_long_line_finder():
     assert long_line(b"abcd", 3) == 3
     assert long_line(b"a\n" * 1000 + b"x" * 10, 9) == 2009
     assert long_line(b"\n" * 10 + b"y" * 5 + b"\n", 5) is None
+
+
+def test_read_bounded_reads_what_is_there_and_one_past_the_limit(tmp_path):
+    """read_bounded: never more than limit + 1 bytes, whatever the file or pipe says."""
+    import os
+    import threading
+
+    from eksguard.limits import read_bounded
+
+    small = tmp_path / "small"
+    small.write_bytes(b"x" * 10)
+    with open(small, "rb") as handle:
+        assert read_bounded(handle, 100) == b"x" * 10
+    with open(small, "rb") as handle:
+        assert read_bounded(handle, 10) == b"x" * 10  # at the limit: not over it
+    with open(small, "rb") as handle:
+        assert read_bounded(handle, 4) == b"x" * 5  # over: one byte past tells so
+    with open(small, "rb") as handle:  # grew since the caller's stat
+        assert read_bounded(handle, 100, size=3) == b"x" * 10
+    with open(small, "rb") as handle:
+        assert read_bounded(handle, 6, size=3) == b"x" * 7
+    read_end, write_end = os.pipe()  # no size at all
+    writer = threading.Thread(target=lambda: (os.write(write_end, b"y" * 5000), os.close(write_end)))
+    writer.start()
+    with open(read_end, "rb") as handle:
+        data = read_bounded(handle, 1000)
+    writer.join()
+    assert 1 <= len(data) <= 1001 and set(data) == {ord("y")}

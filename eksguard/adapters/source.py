@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from eksguard.adapters import Source
-from eksguard.limits import DEFAULT, Limits, human_size, raise_hint, show_size
+from eksguard.limits import DEFAULT, Limits, human_size, raise_hint, read_bounded, show_size
 
 _JSON_SHAPED = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
 
@@ -132,7 +132,7 @@ def read_text(source: Source, max_bytes: int | None = None, *, limits: Limits | 
         if size > max_bytes:
             raise Unreadable(f"file is {human_size(size)}, over the {show_size(max_bytes)} limit ({hint})")
         with open(source.path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            data = read_bounded(handle, max_bytes, size)
     except OSError as exc:
         raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > max_bytes:  # grew since stat (a FIFO, a file being written)

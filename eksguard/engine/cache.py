@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 from eksguard.cachedir import cache_dir, write_atomic
+from eksguard.limits import read_bounded
 
 #: Bound on the parse cache folder; beyond it the least recently used entries go.
 LIMIT = 200 * 1024 * 1024
@@ -130,7 +131,7 @@ class ParseCache:
             return self._digests[path]
         try:
             with open(path, "rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+                data = read_bounded(handle, MAX_INPUT_BYTES)
         except OSError:
             data = None
         value = None if data is None or len(data) > MAX_INPUT_BYTES else hashlib.sha256(data).digest()

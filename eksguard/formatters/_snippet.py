@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eksguard.findings import Location
+from eksguard.limits import read_bounded
 
 MAX_BYTES = 50 * 1024 * 1024
 WIDTH = 160  # characters of a source line shown at most
@@ -54,7 +55,7 @@ class SourceLines:
             if not full.is_file() or full.stat().st_size > MAX_BYTES:
                 return None
             with open(full, "rb") as handle:
-                data = handle.read(limit + 1)
+                data = read_bounded(handle, limit)
         except OSError:
             return None
         if b"\0" in data[:8192]:
