@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from eksguard.checks.nodepool_narrow import narrowest
-from eksguard.model import Origin, make_object
+from eksguard.model import Origin, karpenter, make_object
+from eksguard.model.instances import instance_table
 from eksguard.model.kubernetes import (
     GPU_CATEGORIES,
     instance_category,
@@ -107,3 +108,18 @@ def test_narrowest(reqs, expected):
 ])
 def test_scaled_int_or_percent_rounds_up(value, total, expected):
     assert scaled_int_or_percent(value, total) == expected
+
+
+@pytest.mark.parametrize("key", sorted(karpenter.RESOLVED_KEYS))
+@pytest.mark.parametrize("operator, values", [
+    ("In", ["m5", "large", "4", "c", "7", "nitro", "arm64", "m5.large"]),
+    ("NotIn", ["m5", "large", "4", "c", "7", "xen", "amd64"]),
+    ("Exists", []), ("DoesNotExist", []),
+    ("Gt", ["4"]), ("Lt", ["6"]), ("Gte", ["16"]), ("Lte", ["2"]), ("Gt", ["x"]), ("Gt", []),
+    ("Bogus", ["m5"]),
+])
+def test_the_label_index_admits_what_each_type_admits(key, operator, values):
+    """_admitted_by reads types by label value; it must agree with admits() per type."""
+    requirement = karpenter.Requirement(key, operator, tuple(values))
+    expected = {t.name for t in instance_table().values() if requirement.admits(t)}
+    assert karpenter._admitted_by(requirement) == expected
