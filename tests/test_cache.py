@@ -166,6 +166,23 @@ def test_pruned_to_its_limit_oldest_first(project, cache_home, plugins, rules):
     assert sorted(p for p in store.folder.rglob("*") if p.is_file()) == entries[-2:]
 
 
+def test_a_hit_marks_a_stale_entry_used_and_leaves_a_fresh_one_alone(project, cache_home, plugins, rules):
+    """LRU to the hour: an entry read is touched only when its mark is over an hour old,
+    so a warm scan is not one write per file."""
+    import os
+
+    _scan(plugins, rules, project)
+    store = ParseCache.open({})
+    entries = sorted(p for p in store.folder.rglob("*") if p.is_file())
+    stale, fresh = entries[0], entries[1]
+    old, recent = 1_000_000_000, int(__import__("time").time()) - 60
+    os.utime(stale, (old, old))
+    os.utime(fresh, (recent, recent))
+    _scan(plugins, rules, project)
+    assert stale.stat().st_mtime > recent
+    assert fresh.stat().st_mtime == recent
+
+
 WRITER = """
 import sys
 from pathlib import Path

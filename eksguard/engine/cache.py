@@ -43,6 +43,9 @@ from eksguard.limits import read_bounded
 
 #: Bound on the parse cache folder; beyond it the least recently used entries go.
 LIMIT = 200 * 1024 * 1024
+#: An entry read is marked used (its mtime, which pruning goes by) when its mark is older
+#: than this: least-recently-used to the hour, without a write per entry per scan.
+TOUCH_AFTER = 3600
 #: Sources bigger than this are refused by the adapters anyway: not worth hashing.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 _MAGIC = b"eksguard-parse-1\n"
@@ -143,7 +146,8 @@ class ParseCache:
         path = self.folder / key[:2] / key
         try:
             with open(path, "rb") as handle:
-                if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+                info = os.fstat(handle.fileno())
+                if hasattr(os, "getuid") and info.st_uid != os.getuid():
                     return None  # someone else's file: never unpickle it
                 data = handle.read()
             if not data.startswith(_MAGIC):
@@ -151,10 +155,11 @@ class ParseCache:
             value = pickle.loads(data[len(_MAGIC):])
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, whatever it raises
             return None
-        try:
-            os.utime(path)  # recently used: pruned last
-        except OSError:
-            pass
+        if time.time() - info.st_mtime > TOUCH_AFTER:
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass
         return value
 
     def store(self, key: str, payload: bytes) -> None:
