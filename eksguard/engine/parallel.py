@@ -246,16 +246,22 @@ def _chunks(todo: list, adapters: list, count: int) -> list[list[int]]:
     return chunks
 
 
+def fork_is_safe() -> bool:
+    """True on Linux when this process has a single thread (native threads count: they
+    are listed in ``/proc/self/task``); see the module docstring."""
+    if sys.platform != "linux":
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def _context():
     import multiprocessing
 
-    if sys.platform == "linux":
-        try:
-            single = len(os.listdir("/proc/self/task")) == 1
-        except OSError:
-            single = False
-        if single:
-            return multiprocessing.get_context("fork")
+    if fork_is_safe():
+        return multiprocessing.get_context("fork")
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 

@@ -114,7 +114,7 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
         rule = by_code.get(problem.code)
         if rule is not None:
             findings.append(rule.finding(problem.violation))
-    findings.extend(run_rules(rules, sink.platform, plugins))
+    findings.extend(judge(rules, sink.platform, plugins, (options or {}).get("jobs")))
     findings.sort(key=Finding.sort_key)
     findings = plugins.process_findings(findings, sink.platform)
     findings, suppressed = apply_suppressions(findings, texts, rules=rules, sources=scanned, platform=sink.platform,
@@ -133,6 +133,19 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
     timings["rules"] = time.perf_counter() - started
     return ScanResult(findings, rules, sink.platform, scanned, skipped, timings,
                       suppressed=suppressed, baselined=baselined, gone=gone, baseline=baseline, diff=diff)
+
+
+def judge(rules: list[Rule], platform: Platform, plugins: Plugins, jobs: int | None = None) -> list[Finding]:
+    """:func:`run_rules`, on two processes when the model is big and cores allow
+    (``jobs`` as ``--jobs``; :mod:`eksguard.engine.split_rules`); the same findings
+    either way."""
+    from eksguard.engine import split_rules
+
+    if split_rules.worth_splitting(platform, jobs):
+        findings = split_rules.run_split(rules, platform, plugins, run_rules)
+        if findings is not None:
+            return findings
+    return run_rules(rules, platform, plugins)
 
 
 def run_rules(rules: list[Rule], platform: Platform, plugins: Plugins) -> list[Finding]:

@@ -1,0 +1,124 @@
+"""The rules stage on two processes (eksguard/engine/split_rules.py): the same findings
+in the same order as one process; fix-free rules in a forked child, the others here;
+what a crashing rule prints still shown; any failure of the child means its rules run
+here instead."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from eksguard.checks import Check
+from eksguard.engine import split_rules
+from eksguard.engine.runner import active_rules, scan
+from eksguard.findings import Location, Violation
+from eksguard.hookspecs import hookimpl
+from eksguard.plugins import get_plugins
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _key(finding) -> tuple:
+    return (finding.code, str(finding.location), finding.message, finding.json_path, finding.object,
+            [(str(r.location), r.message) for r in finding.related], finding.fix is not None)
+
+
+def test_two_processes_give_the_findings_of_one_in_the_same_order(monkeypatch):
+    monkeypatch.setattr(split_rules, "MIN_OBJECTS", 1)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    plugins = get_plugins(load_entrypoints=False)
+    one = scan(["testdata"], plugins, cwd=ROOT, options={"jobs": 1, "cache": False})
+    assert not forks
+    two = scan(["testdata"], plugins, cwd=ROOT, options={"jobs": 2, "cache": False})
+    assert forks
+    assert [_key(f) for f in two.findings] == [_key(f) for f in one.findings]
+    assert any(f.fix is not None for f in two.findings)  # fixes survive (made in this process)
+
+
+# -- which process ran which rule --------------------------------------------------------
+
+class _Checks:
+    def __init__(self, func):
+        self.func = func
+
+    @hookimpl
+    def eksguard_register_checks(self):
+        return [Check("pid-test", self.func)]
+
+
+def _pid_check(platform, params):
+    yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}")
+
+
+def _setup(func, monkeypatch, tmp_path):
+    """Plugins with check ``pid-test`` and two rules on it: TEST001 offers no fix (the
+    child's), TEST002 a safe one (this process')."""
+    monkeypatch.setattr(split_rules, "MIN_OBJECTS", 1)
+    plugins = get_plugins(load_entrypoints=False)
+    plugins.pm.register(_Checks(func), name="pid-test")
+    base = next(r for r in active_rules(plugins) if r.check)
+    rules = [dataclasses.replace(base, code="TEST001", name="child-rule", check="pid-test", params={},
+                                 fix={"applicability": "none"}),
+             dataclasses.replace(base, code="TEST002", name="parent-rule", check="pid-test", params={},
+                                 fix={"applicability": "safe"})]
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    return plugins, rules
+
+
+def _messages(result) -> dict[str, str]:
+    return {f.code: f.message for f in result.findings}
+
+
+def test_fix_free_rules_run_in_a_child_the_others_here(monkeypatch, tmp_path):
+    plugins, rules = _setup(_pid_check, monkeypatch, tmp_path)
+    result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
+    messages = _messages(result)
+    assert messages["TEST002"] == f"pid {os.getpid()}"
+    assert messages["TEST001"] != f"pid {os.getpid()}"
+
+
+def test_one_process_when_forking_is_not_safe_or_not_asked(monkeypatch, tmp_path):
+    plugins, rules = _setup(_pid_check, monkeypatch, tmp_path)
+    here = f"pid {os.getpid()}"
+    result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 1, "cache": False})
+    assert set(_messages(result).values()) == {here}
+    monkeypatch.setattr(split_rules, "fork_is_safe", lambda: False)
+    result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
+    assert set(_messages(result).values()) == {here}
+
+
+def test_a_rule_crashing_in_the_child_is_reported_here(monkeypatch, tmp_path, capsys):
+    parent = os.getpid()
+
+    def crashes_in_child(platform, params):
+        if os.getpid() != parent:
+            raise ValueError("boom")
+        yield from _pid_check(platform, params)
+
+    plugins, rules = _setup(crashes_in_child, monkeypatch, tmp_path)
+    monkeypatch.delenv("EKSGUARD_DEBUG", raising=False)
+    result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
+    assert _messages(result) == {"TEST002": f"pid {parent}"}
+    assert "internal error in rule TEST001 (ValueError: boom); rule skipped" in capsys.readouterr().err
+    monkeypatch.setenv("EKSGUARD_DEBUG", "1")  # debugging: the exception itself, from the child
+    with pytest.raises(ValueError, match="boom"):
+        scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
+
+
+def test_a_child_that_dies_has_its_rules_run_here(monkeypatch, tmp_path):
+    parent = os.getpid()
+
+    def dies_in_child(platform, params):
+        if os.getpid() != parent:
+            os._exit(9)  # killed, out of memory...
+        yield from _pid_check(platform, params)
+
+    plugins, rules = _setup(dies_in_child, monkeypatch, tmp_path)
+    result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
+    assert _messages(result) == {"TEST001": f"pid {parent}", "TEST002": f"pid {parent}"}
+    assert [f.code for f in result.findings] == ["TEST001", "TEST002"]
