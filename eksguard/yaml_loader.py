@@ -370,7 +370,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                         m.column + 1,
                         limit=True,
                     )
-                attach(value, (m.line + 1, m.column + 1), size)
+                attach(value, shared_mark(m.line + 1, m.column + 1), size)
             elif cls is ev.DocumentStartEvent:
                 root = None
                 anchors = {}

@@ -12,6 +12,7 @@ terminal); long lines are cut around the column.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,10 +53,11 @@ class SourceLines:
             return None
         full = self.cwd / path
         try:
-            if not full.is_file() or full.stat().st_size > MAX_BYTES:
+            info = full.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
                 return None
             with open(full, "rb") as handle:
-                data = read_bounded(handle, limit)
+                data = read_bounded(handle, limit, info.st_size)
         except OSError:
             return None
         if b"\0" in data[:8192]:

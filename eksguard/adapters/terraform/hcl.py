@@ -706,13 +706,14 @@ class _Evaluator:
         if t == "null_lit":
             return None
         if t == "string_lit":
-            return self._plain_string(node) or self._template(node, 0)
+            return self._template(node, 0)
         return _Unres()
 
     def _plain_string(self, node) -> "Text | None":
-        """A quoted string with no ``${``/``%{`` in it, read from the bytes between its
-        quotes (most strings of a configuration; :meth:`_template` reads the rest). None
-        when it is anything else, or when error recovery made up a part of it."""
+        """A quoted string (``string_lit`` or ``quoted_template``) with no ``${``/``%{`` in
+        it, read from the bytes between its quotes without visiting its children (most
+        strings of a configuration; :meth:`_template` reads the rest). None when it is
+        anything else, or when error recovery made up a part of it."""
         data = self.p.data
         start, end = node.start_byte, node.end_byte
         if end - start < 2 or data[start] != 0x22 or data[end - 1] != 0x22 or node.has_error:
@@ -763,17 +764,14 @@ class _Evaluator:
 
     # -- templates --------------------------------------------------------------------
     def _template(self, node, depth: int) -> object:
-        data = self.p.data
         heredoc = node.type == "heredoc_template"
+        if not heredoc:
+            plain = self._plain_string(node)  # the common case: no holes, no segments
+            if plain is not None:
+                return plain
+        data = self.p.data
         children = node.children  # read once: each read builds new node objects
         holes = [c for c in children if c.type in ("template_interpolation", "template_directive")]
-        if not heredoc and not holes and len(children) >= 2 and children[0].type == "quoted_template_start" \
-                and children[-1].type == "quoted_template_end":
-            # the common case, a plain quoted string: no holes to evaluate, no segments
-            raw = data[children[0].end_byte:children[-1].start_byte].decode("utf-8", "replace")
-            literal = _unescape(raw) if ("\\" in raw or "{" in raw) else raw
-            line, column = self.p.mark(node)
-            return Text(literal, line, column + 1, 0, literal == raw, heredoc=False)
         if heredoc:
             idents = [c for c in children if c.type == "heredoc_identifier"]
             start_node = next((c for c in children if c.type == "heredoc_start"), None)
