@@ -94,39 +94,52 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
         through = ", ".join(display_path(root / u if u else root, cwd) for u in sorted(users))
         found.skipped.append((display_path(root / rel if rel else root, cwd), f"kustomize base, rendered through {through}"))
     units = charts + kustomizations
-    walked: list[tuple[str, Path]] = []
+    # Display paths by string: ``rel`` is clean (git's list or our walk), so the display of
+    # ``root / rel`` is the root's display and ``rel``; a ``relative_to`` per file was a
+    # fifth of discovery on a repository of thousands of files.
+    shown = display_path(root, cwd)
+    shown = "" if shown == "." else shown if shown.endswith("/") else shown + "/"
+    # ...except when the working folder lies inside ``root`` (``scan ..``): its files
+    # show relative to it, the others absolute.
+    per_file = cwd != root and cwd.is_relative_to(root)
+    root_text = str(root)
+    root_text = root_text if root_text.endswith(os.sep) else root_text + os.sep
+    walked: list[str] = []
     for rel in files:
         if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
             continue
         if any(c == "" or rel == c or rel.startswith(c + "/") for c in units):
             continue
-        walked.append((rel, root / rel))
+        walked.append(rel)
     # Regular files first, so a link never stands in for the file it points at. One lstat
     # per file, and one realpath per folder (a file that is no link is its real folder's):
     # a realpath per file was most of discovery on a repository of thousands of files.
     added: list[Source] = []
-    links: list[Path] = []
+    links: list[str] = []
     real_folders: dict[str, str] = {}
-    for rel, path in walked:
+    for rel in walked:
+        text = root_text + rel.replace("/", os.sep)
         try:
-            mode = os.lstat(path).st_mode
+            info = os.lstat(text)
         except OSError:
             continue
-        if stat.S_ISLNK(mode):
-            links.append(path)
+        if stat.S_ISLNK(info.st_mode):
+            links.append(rel)
             continue
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             continue
-        folder, _, name = str(path).rpartition(os.sep)
+        folder, _, name = text.rpartition(os.sep)
         real_folder = real_folders.get(folder)
         if real_folder is None:
             real_folder = real_folders[folder] = os.path.realpath(folder or os.sep)
         key = os.path.join(real_folder, name)
         if key not in seen:
             seen.add(key)
-            added.append(Source(display_path(path, cwd), path))
-    for path in links:
-        display = display_path(path, cwd)
+            path = root / rel
+            added.append(Source(display_path(path, cwd) if per_file else shown + rel, path, size=info.st_size))
+    for rel in links:
+        path = root / rel
+        display = display_path(path, cwd) if per_file else shown + rel
         target = os.path.realpath(path)
         if not (target == real_root or target.startswith(real_root + os.sep)):
             found.skipped.append((display, "symlink to outside the scanned tree"))

@@ -104,6 +104,29 @@ def test_stable_sorted_order(no_git_above):
     assert manifests(discover(["."], cwd=root)) == SORTED
 
 
+def test_display_paths_wherever_the_scan_runs_from(no_git_above):
+    """Discovery builds display paths by string; they are what ``display_path`` gives
+    each file: relative below the working folder, absolute elsewhere, and mixed when the
+    scan names a folder above it (``scan ..``)."""
+    from eksguard.discover import display_path
+
+    root = no_git_above / "repo"
+    for rel in TREE:
+        write(root, rel)
+    outside = no_git_above / "elsewhere"
+    outside.mkdir()
+    cases = [(["repo"], no_git_above), (["."], root), ([".."], root / "teams"), ([str(root)], outside),
+             (["../.."], root / "teams" / "payments")]
+    for paths, cwd in cases:
+        found = discover(paths, cwd=cwd)
+        assert found.sources, (paths, cwd)
+        for source in found.sources:
+            assert source.display == display_path(source.path, cwd), (paths, cwd)
+            assert source.size == source.path.stat().st_size
+    shown = displays(discover([".."], cwd=root / "teams"))
+    assert "payments/pdb.yaml" in shown and (root / "README.yaml").as_posix() in shown
+
+
 @needs_git
 def test_same_order_inside_git(no_git_above):
     root = no_git_above / "repo"

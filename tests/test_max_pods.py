@@ -181,6 +181,25 @@ def test_smallest_prefers_fewest_pods_then_name():
     assert got.smallest(prefix_delegation=True).instance.name == "t2.large"  # xen: 35 pods
 
 
+def test_smallest_is_kept_per_set_and_configuration():
+    """``smallest`` answers from a memo keyed by the set of types (order and repeats do
+    not matter: the tie-break is total) and the CNI configuration; every key gives what
+    judging each type gives."""
+    from eksguard.model import karpenter
+
+    table = list(instance_table().values())
+    nitro = [t for t in table if t.nitro][:300]
+    for types in (nitro, table[:50], table):
+        for args in ((False, False, None), (True, False, None), (True, True, None), (True, False, 2)):
+            karpenter._SMALLEST.clear()
+            first = karpenter.smallest(types, *args)
+            again = karpenter.smallest([*reversed(types), *types], *args)
+            expected = min((t.max_pods(*args) for t in types),
+                           key=lambda m: (m.capacity, m.instance.vcpus or 0, m.instance.name))
+            assert first is again and first == expected
+    assert karpenter.smallest([]) is None and karpenter.smallest([], True) is None
+
+
 # -- the CNI settings in scope ----------------------------------------------------------------
 def platform_of(tmp_path, files: dict[str, str], plugins):
     for name, body in files.items():

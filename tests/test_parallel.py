@@ -180,6 +180,37 @@ def test_chunks_stay_small_enough_to_balance_the_processes(tmp_path):
     assert [i for chunk in chunks for i in chunk] == list(range(200))
 
 
+def test_chunks_weigh_bytes_by_what_the_adapter_spends_on_them(tmp_path):
+    """Terraform costs ~2.5 times as much CPU per byte as manifests (``lift_cost``), so
+    its chunks hold proportionally fewer bytes and end about as soon as the others; a
+    ``lift_cost`` that is no positive number counts as 1."""
+    from eksguard.adapters.kubernetes import KubernetesAdapter
+    from eksguard.adapters.terraform import TerraformAdapter
+
+    todo = []
+    for i in range(200):
+        folder = tmp_path / f"stack{i:03d}"
+        folder.mkdir()
+        path = folder / "main.tf"
+        path.write_text("x" * 5000)
+        todo.append((i, Source(f"stack{i:03d}/main.tf", path), 0, None))
+    for i in range(200, 400):
+        path = tmp_path / f"m{i:03d}.yaml"
+        path.write_text("x" * 5000)
+        todo.append((i, Source(path.name, path), 1, None))
+    chunks = parallel._chunks(todo, [TerraformAdapter(), KubernetesAdapter()], 8)
+    per_chunk = {adapter: [len(chunk) for chunk in chunks if all(todo[i][2] == adapter for i in chunk)]
+                 for adapter in (0, 1)}
+    assert max(per_chunk[0]) * 2.5 <= max(per_chunk[1]) + 3, per_chunk
+    assert [i for chunk in chunks for i in chunk] == list(range(400))
+
+    class Odd(KubernetesAdapter):
+        lift_cost = "cheap"
+
+    assert parallel._cost(Odd()) == 1 and parallel._cost(KubernetesAdapter()) == 1
+    assert parallel._cost(TerraformAdapter()) == 2.5
+
+
 class BrokenAdapter(PidAdapter):
     def lift(self, source: Source, sink) -> None:
         raise ValueError(f"adapter bug on {source.display}")

@@ -732,7 +732,15 @@ def test_each_folder_is_parsed_once_and_few_are_kept(plugins, tmp_path, monkeypa
     real_lift = terraform.TerraformAdapter.lift
     monkeypatch.setattr(terraform.TerraformAdapter, "lift",
                         lambda self, source, sink: real_lift(self, source, sink) or kept.append(len(self._folders)))
+    read = []
+    real_read = terraform.read_text
+    monkeypatch.setattr(terraform, "read_text", lambda source, *a, **k: read.append(source.path) or
+                        real_read(source, *a, **k))
     result = scan(["."], plugins, cwd=tmp_path, options={"jobs": 1, "cache": False})
     assert sorted(parsed) == sorted(f"stack{n}/{name}" for n in range(8) for name in ("main.tf", "variables.tf"))
     assert max(kept) == terraform.FOLDERS_KEPT
+    # ...and each file is read once: its own lift shows the suppression log the text its
+    # folder read (a finding in the second file of a folder is still suppressible: see
+    # test_suppress.py, other.tf)
+    assert sorted(str(path.relative_to(tmp_path)) for path in read) == sorted(parsed)
     assert [f.location.path for f in result.findings if f.code == "EKS501"] == [f"stack{n}/main.tf" for n in range(8)]

@@ -24,6 +24,9 @@ class Source:
     path: Path | None = None  # None for stdin
     is_dir: bool = False
     stdin_data: bytes | None = None  # what was read from standard input
+    #: Bytes, when discovery already knows them (its lstat of a regular file): the
+    #: process pool weighs sources by size and need not stat 5,000 files again.
+    size: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:

@@ -50,6 +50,8 @@ def kind_of(source: Source) -> str | None:
 
 class ScriptsAdapter:
     name = "scripts"
+    #: CPU per byte against plain manifests (engine/parallel.py balances chunks by it).
+    lift_cost = 2.5
 
     def claims(self, source: Source) -> bool:
         return kind_of(source) is not None

@@ -23,7 +23,7 @@ import os
 from pathlib import Path, PurePosixPath
 
 from eksguard.adapters import Sink, Source
-from eksguard.adapters.source import Unreadable, read_text
+from eksguard.adapters.source import Unreadable, observed, read_text
 from eksguard.findings import Location
 from eksguard.limits import DEFAULT, Limits, limits_of
 from eksguard.model import Origin
@@ -86,12 +86,16 @@ class _Folder:
             parsed.append((path, hcl.parse(text, display)))
         scope = hcl.Scope([p for _, p in parsed], limits.max_terraform_nesting)
         self.files: dict[Path, hcl.HclFile] = {}
+        #: The text of each ``.tf`` file, read once: its own lift shows it to the scan's
+        #: observer (the suppression log) rather than reading the file again.
+        self.texts: dict[Path, str] = {}
         decls: list = []
         for path, one in parsed:
             if not path.name.endswith(SUFFIX):
                 continue
             evaluated = hcl.evaluate(one, scope)
             self.files[path] = evaluated
+            self.texts[path] = current_text if path == current else one.text
             origin = Origin(one.path, "terraform")
             for block in evaluated.blocks:
                 if block.type in ("resource", "data") and len(block.labels) >= 2:
@@ -116,6 +120,8 @@ class TerraformAdapter:
     name = "terraform"
     #: The files of a folder are lifted in one process, which parses the folder once.
     lift_unit = "folder"
+    #: CPU per byte against plain manifests (engine/parallel.py balances chunks by it).
+    lift_cost = 2.5
 
     def __init__(self) -> None:
         self._folders: dict[Path, _Folder] = {}  # the FOLDERS_KEPT most recently used
@@ -137,15 +143,19 @@ class TerraformAdapter:
     def lift(self, source: Source, sink: Sink) -> None:
         assert source.path is not None
         limits = limits_of(sink.options)
-        try:
-            text = read_text(source, limits.max_terraform_file_size, limits=limits,
-                             size_key="max-terraform-file-size")
-        except Unreadable as exc:
-            sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
-            return
         path = source.path.absolute()
         folder = self._folders.pop(path.parent, None)
-        if folder is None or path not in folder.files:
+        if folder is not None and path in folder.files:  # read and parsed with its folder
+            observed(source, folder.texts[path])
+        else:
+            try:
+                text = read_text(source, limits.max_terraform_file_size, limits=limits,
+                                 size_key="max-terraform-file-size")
+            except Unreadable as exc:
+                if folder is not None:
+                    self._folders[path.parent] = folder
+                sink.problem("EKS001", Location(source.display, exc.line, exc.column), exc.message)
+                return
             try:
                 folder = _Folder(path.parent, PurePosixPath(source.display).parent, path, text, limits)
             except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
