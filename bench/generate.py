@@ -8,7 +8,9 @@ Deterministic for a given N and seed. The mix follows what platform repos hold
 - ~62% team manifests, one folder per service: a Deployment + Service file (multi-
   document), an Ingress with ALB annotations, a PodDisruptionBudget, a ServiceAccount
   with an IRSA role annotation, a ConfigMap, a HorizontalPodAutoscaler;
-- ~6% ``helm template`` output with ``# Source:`` comments (several documents each);
+- ~6% ``helm template`` output with ``# Source:`` comments (several documents each:
+  the workload, its RBAC, a webhook with its certificate Secret, and now and then a
+  CustomResourceDefinition, kinds no rule reads);
 - ~2% Karpenter NodePools with their EC2NodeClass, ~1% cluster-wide files (aws-auth,
   IngressClasses), ~2% eksctl ClusterConfig files;
 - ~22% Terraform, in module folders of eleven files written by
@@ -196,13 +198,134 @@ APP_FILES = {"deployment.yaml": _deployment, "ingress.yaml": _ingress, "pdb.yaml
 
 
 def _rendered(rng: random.Random, chart: str, index: int) -> str:
-    """``helm template`` output: several documents, each after its ``# Source:`` comment."""
+    """``helm template`` output: several documents, each after its ``# Source:`` comment.
+    As real charts render: the workload with its RBAC, webhook certificate and webhook,
+    and, for the charts that ship them (``--include-crds``), a CustomResourceDefinition
+    every fourth release."""
     docs = []
-    for template, maker in (("serviceaccount.yaml", _service_account), ("configmap.yaml", _config_map),
-                            ("deployment.yaml", _deployment), ("pdb.yaml", _pdb)):
+    makers = [("serviceaccount.yaml", _service_account), ("configmap.yaml", _config_map),
+              ("deployment.yaml", _deployment), ("pdb.yaml", _pdb), ("rbac.yaml", _rbac),
+              ("webhook.yaml", _webhook)]
+    if chart in ("cert-manager", "karpenter") and index % 4 == 0:
+        makers.insert(0, ("crds.yaml", _crd))
+    for template, maker in makers:
         body = maker(rng, "addons", f"{chart}-{index}")
         docs.append(f"---\n# Source: {chart}/templates/{template}\n{body}")
     return "".join(docs)
+
+
+def _rbac(rng: random.Random, namespace: str, app: str) -> str:
+    """The ClusterRole, ClusterRoleBinding, Role and RoleBinding a controller chart renders."""
+    rules = "".join(
+        f"""- apiGroups: ["{group}"]
+  resources: [{", ".join(rng.sample(["pods", "nodes", "services", "endpoints", "events", "configmaps",
+                                     "secrets", "leases", "ingresses", "nodeclaims"], 3))}]
+  verbs: ["get", "list", "watch"{', "create", "patch", "update"' if rng.random() < 0.5 else ""}]
+""" for group in rng.sample(["", "apps", "coordination.k8s.io", "networking.k8s.io", "karpenter.sh",
+                             "cert-manager.io", "discovery.k8s.io"], 5))
+    return f"""apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {app}
+  labels: {{app.kubernetes.io/name: {app}, app.kubernetes.io/managed-by: Helm}}
+rules:
+{rules}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: {app}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {app}}}
+subjects:
+- {{kind: ServiceAccount, name: {app}, namespace: {namespace}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {app}-leader-election
+  namespace: {namespace}
+rules:
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {app}-leader-election
+  namespace: {namespace}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {app}-leader-election}}
+subjects:
+- {{kind: ServiceAccount, name: {app}, namespace: {namespace}}}
+"""
+
+
+def _webhook(rng: random.Random, namespace: str, app: str) -> str:
+    """The webhook's serving certificate (a Secret) and its ValidatingWebhookConfiguration."""
+    blob = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(1200))
+    return f"""apiVersion: v1
+kind: Secret
+metadata:
+  name: {app}-webhook-cert
+  namespace: {namespace}
+type: kubernetes.io/tls
+data:
+  tls.crt: {blob}
+  tls.key: {blob[::-1]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: {app}
+webhooks:
+- name: validation.{app}.example.com
+  admissionReviewVersions: ["v1"]
+  sideEffects: None
+  failurePolicy: Fail
+  clientConfig:
+    service: {{name: {app}-webhook, namespace: {namespace}, path: /validate}}
+  rules:
+  - apiGroups: ["*"]
+    apiVersions: ["v1"]
+    operations: ["CREATE", "UPDATE"]
+    resources: ["*"]
+"""
+
+
+def _crd(rng: random.Random, namespace: str, app: str) -> str:
+    """A CustomResourceDefinition with an OpenAPI schema of the size real controllers ship
+    (~30 KiB: nested objects, each property with its description)."""
+    def properties(depth: int, indent: int) -> str:
+        pad = " " * indent
+        out = []
+        for i in range(rng.randint(3, 6) if depth < 3 else rng.randint(2, 3)):
+            name = f"{rng.choice(['spec', 'status', 'limit', 'template', 'selector', 'policy'])}Field{i}"
+            words = " ".join(rng.choice(["the", "node", "pool", "controller", "sets", "when", "value", "this",
+                                         "field", "is", "applied", "to", "every", "instance"]) for _ in range(18))
+            out.append(f"{pad}{name}:\n{pad}  description: {words}.\n")
+            if depth < 3 and rng.random() < 0.6:
+                out.append(f"{pad}  type: object\n{pad}  properties:\n{properties(depth + 1, indent + 4)}")
+            else:
+                out.append(f"{pad}  type: {rng.choice(['string', 'integer', 'boolean'])}\n")
+        return "".join(out)
+
+    group = "example.io"
+    return f"""apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets{app.replace("-", "")}.{group}
+spec:
+  group: {group}
+  names: {{kind: Widget, listKind: WidgetList, plural: widgets{app.replace("-", "")}, singular: widget}}
+  scope: Cluster
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+{properties(0, 10)}"""
 
 
 def _nodepool(rng: random.Random, index: int) -> str:

@@ -62,6 +62,12 @@ class Plugins:
             out.update(group or {})
         return out
 
+    def post_processors(self) -> list[str]:
+        """Names of the plugins, built-ins aside, that implement ``eksguard_process_findings``
+        (they see the whole platform, so a scan keeps all of it for them)."""
+        return [impl.plugin_name for impl in self.pm.hook.eksguard_process_findings.get_hookimpls()
+                if impl.plugin_name not in DEFAULT_PLUGINS]
+
     def process_findings(self, findings: list["Finding"], platform: "Platform") -> list["Finding"]:
         result = self.pm.hook.eksguard_process_findings(findings=findings, platform=platform)
         return findings if result is None else list(result)

@@ -120,16 +120,18 @@ def collector_paused():
 
 
 def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextLog, *,
-                 jobs: int | None = None, cache: bool = True, progress=None) -> list[Source]:
+                 jobs: int | None = None, cache: bool = True, progress=None, retention=None) -> list[Source]:
     """Lift every source an adapter claims into ``sink`` (and what they read into
     ``texts``), in discovery order; return those sources. ``jobs``: processes to use
     (None: every usable core, or just this one for a small scan); ``cache``: use the
-    parse cache."""
+    parse cache; ``retention`` (:class:`eksguard.engine.retention.Retention`): keep only
+    the objects it keeps, dropped as each source is lifted (None: keep all). The cache
+    holds what adapters lifted, whatever the retention."""
     with collector_paused():
-        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress)
+        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention)
 
 
-def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress) -> list[Source]:
+def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention) -> list[Source]:
     total = len(sources)
     claimed: list[tuple[int, Source, int]] = []  # (position, source, adapter index)
     for position, source in enumerate(sources):
@@ -149,7 +151,7 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress) -> list
         key = store.key(adapters[index], source) if store is not None else None
         hit = store.load(key) if key is not None else None
         if isinstance(hit, Lifted):
-            results[position] = hit
+            results[position] = _retained(hit, retention)
             done += 1
             if progress is not None:
                 progress(done, total, source.display)
@@ -159,13 +161,15 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress) -> list
     wanted = jobs is not None
     jobs = usable_cores() if jobs is None else max(1, jobs)
     if jobs > 1 and not overlaid and len(todo) > 1 and (wanted or _worth_a_pool(todo)):
-        done = _pool(todo, adapters, sink.options, texts.cwd, jobs, store, results, done, total, progress)
+        done = _pool(todo, adapters, sink.options, texts.cwd, jobs, store, results, done, total, progress,
+                     retention)
     for position, source, index, key in todo:  # serial, or what the pool did not finish
         if position in results:
             continue
         if progress is not None:
             progress(done, total, source.display)
-        results[position] = _lift_here(adapters[index], source, sink.options, texts.cwd, store, key)
+        results[position] = _retained(_lift_here(adapters[index], source, sink.options, texts.cwd, store, key),
+                                      retention)
         done += 1
     for position, _source, _index in claimed:
         merge(results.pop(position), sink, texts)
@@ -282,7 +286,7 @@ def _context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progress) -> int:
+def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progress, retention) -> int:
     """Lift ``todo`` on ``jobs`` processes, this one included, into ``results``; what a
     broken pool did not finish is left for the caller to lift here. Returns the new
     ``done`` count.
@@ -302,7 +306,7 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
     cache_root = store.folder.parent if store is not None else None
     try:
         executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
-                                       initargs=(adapters, options, cwd, cache_root))
+                                       initargs=(adapters, options, cwd, cache_root, retention))
         pending = {}
         for chunk in chunks:
             items = [(todo[i][0], todo[i][1], todo[i][2], todo[i][3]) for i in chunk]
@@ -317,7 +321,8 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
                 stolen = _steal(queue, pending)
                 if stolen is not None:
                     for position, source, index, key in stolen:
-                        results[position] = _lift_here(adapters[index], source, options, cwd, store, key)
+                        results[position] = _retained(_lift_here(adapters[index], source, options, cwd, store, key),
+                                                      retention)
                         done += 1
                     if progress is not None:
                         progress(done, total, stolen[-1][1].display)
@@ -332,7 +337,7 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
                     break
                 for (position, *_), payload in zip(items, payloads):
                     if payload is not None:
-                        results[position] = pickle.loads(payload)
+                        results[position] = _retained(pickle.loads(payload), retention)
                         done += 1
                 if progress is not None:
                     progress(done, total, items[-1][1].display)
@@ -350,6 +355,13 @@ def _steal(queue: list, pending: dict) -> list | None:
     return None
 
 
+def _retained(lifted: Lifted, retention) -> Lifted:
+    """``lifted`` with only the objects ``retention`` keeps (all of them for None)."""
+    if retention is not None:
+        lifted.objects = retention.kept(lifted.objects)
+    return lifted
+
+
 def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: str | None) -> Lifted:
     """Lift one source in this process, and keep it in the parse cache when it has a key."""
     lifted = lift_one(adapter, source, options, cwd)
@@ -362,14 +374,14 @@ def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: st
 _WORKER: tuple | None = None
 
 
-def _start_worker(adapters, options, cwd, cache_root) -> None:
+def _start_worker(adapters, options, cwd, cache_root, retention) -> None:
     global _WORKER
     store = None
     if cache_root is not None:
         from eksguard.engine.cache import ParseCache
 
         store = ParseCache(Path(cache_root), options)
-    _WORKER = (adapters, options, cwd, store)
+    _WORKER = (adapters, options, cwd, store, retention)
 
 
 def _lift_chunk(items: list) -> list[bytes | None]:
@@ -377,11 +389,15 @@ def _lift_chunk(items: list) -> list[bytes | None]:
     each :class:`Lifted` pickled (the same bytes go to the cache), or None for one that
     cannot be pickled, which the parent then lifts itself."""
     assert _WORKER is not None
-    adapters, options, cwd, store = _WORKER
+    adapters, options, cwd, store, retention = _WORKER
     out = []
     for _position, source, index, key in items:
-        payload = _dumps(lift_one(adapters[index], source, options, cwd))
-        if payload is not None and key is not None and store is not None:
+        lifted = lift_one(adapters[index], source, options, cwd)
+        if key is None or store is None:  # not cached: what is dropped is not even pickled
+            out.append(_dumps(_retained(lifted, retention)))
+            continue
+        payload = _dumps(lifted)  # the cache keeps all an adapter lifted; the parent drops
+        if payload is not None:
             store.store(key, payload)
         out.append(payload)
     return out

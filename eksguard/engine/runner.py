@@ -15,6 +15,7 @@ from pathlib import Path
 from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
 from eksguard.engine.parallel import collector_paused, lift_sources
+from eksguard.engine.retention import retention_for
 from eksguard.engine.rules import Rule, RuleError, load_rules
 from eksguard.engine.suppress import TextLog, apply_suppressions
 from eksguard.findings import Finding, Violation
@@ -72,9 +73,11 @@ def scan(
     findings the change since that revision is responsible for, and gives checks
     ``platform.base`` (see :mod:`eksguard.engine.diffbase`). ``progress(done, total, what)``
     is called as sources are read (the CLI draws it on a terminal). ``options["jobs"]``
-    caps the processes that lift sources (default: every core, one for a small scan) and
+    caps the processes that lift sources (default: every core, one for a small scan),
     ``options["cache"] = False`` turns off the parse cache (:mod:`eksguard.engine.parallel`,
-    :mod:`eksguard.engine.cache`); neither reaches adapters."""
+    :mod:`eksguard.engine.cache`) and ``options["retain"] = False`` keeps every lifted
+    object in the model, read by a rule or not (:mod:`eksguard.engine.retention`; for
+    embedders that walk ``ScanResult.platform``); none of them reaches adapters."""
     with collector_paused():  # lifting and rules only allocate what the scan keeps
         return _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progress)
 
@@ -96,16 +99,21 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
     timings["discover"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    sink = Sink(options={k: v for k, v in (options or {}).items() if k not in ("jobs", "cache")})
+    if rules is None:
+        rules = config.rules(plugins) if config is not None else active_rules(plugins)
+    # Before lifting: what the rules can read is all the model keeps (engine/retention.py).
+    retention = retention_for(rules, plugins) if (options or {}).get("retain", True) else None
+    timings["rules"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    sink = Sink(options={k: v for k, v in (options or {}).items() if k not in ("jobs", "cache", "retain")})
     skipped = list(found.skipped)
     texts = TextLog(cwd or Path.cwd())  # suppression comments, seen as adapters read
     scanned = lift_sources(found.sources, plugins.loaders(), sink, texts, jobs=(options or {}).get("jobs"),
-                           cache=(options or {}).get("cache", True), progress=progress)
+                           cache=(options or {}).get("cache", True), progress=progress, retention=retention)
     timings["parse"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    if rules is None:
-        rules = config.rules(plugins) if config is not None else active_rules(plugins)
+    started = time.perf_counter() - timings["rules"]
     by_code = {rule.code: rule for rule in rules}
     if diff is not None:
         sink.platform.base = diff.base

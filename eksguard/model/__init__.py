@@ -109,7 +109,10 @@ class Platform:
     def __init__(self) -> None:
         self.objects: list[ModelObject] = []
         self._by_kind: dict[str, list[ModelObject]] = defaultdict(list)
-        self._by_name: dict[tuple[str, str | None, str | None], ModelObject] = {}
+        #: Built on the first :meth:`find` (after the last :meth:`add`): most platforms are
+        #: never searched by name (each source is lifted into one of its own), and a key
+        #: costs every object its namespace and name.
+        self._by_name: dict[tuple[str, str | None, str | None], ModelObject] | None = None
         self._derived: dict[str, object] = {}
         #: With ``scan --diff-base REF``: the platform at REF (``engine.diffbase.Base``).
         self.base = None
@@ -124,7 +127,7 @@ class Platform:
             # views of the model kind (``of_kind(HelmRelease)``) never meet a manifest.
             kind = f"k8s:{kind}"
         self._by_kind[kind].append(obj)
-        self._by_name.setdefault((kind, obj.namespace, obj.name), obj)
+        self._by_name = None
 
     def derived(self, key: str, compute):
         """``compute()``, once until the next :meth:`add`: for views of the whole
@@ -151,6 +154,11 @@ class Platform:
         for namespaced Kubernetes kinds)."""
         if kind not in CLUSTER_SCOPED and kind not in _AWS_KIND_NAMES and namespace is None:
             namespace = "default"
+        if self._by_name is None:
+            self._by_name = {}
+            for filed, objects in self._by_kind.items():
+                for obj in objects:
+                    self._by_name.setdefault((filed, obj.namespace, obj.name), obj)
         return self._by_name.get((kind, namespace, name))
 
     def alb_binding(self, ingress: Ingress) -> AlbBinding | None:

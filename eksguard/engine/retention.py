@@ -1,0 +1,81 @@
+"""Which lifted objects the model keeps: those a rule of this scan can read.
+
+Why: the model is what a scan holds in memory to the end, since the cross-file rules
+compare objects from anywhere in the repository. Most of a real platform repository's
+manifests are of kinds no rule reads: CustomResourceDefinitions (the rendered charts of
+Karpenter, cert-manager or Prometheus carry hundreds of KiB of schema each), RBAC,
+Secrets, NetworkPolicies, webhooks. Those are now dropped as soon as they are lifted,
+here or in a worker (then they are not even pickled back), so memory grows with what
+the rules judge, not with everything the repository holds.
+
+What the built-in rules read, and so what is kept:
+
+- every AWS object of the model (clusters, add-ons, node groups, roles...);
+- Kubernetes objects of a kind with a typed view (:data:`eksguard.model.kubernetes.VIEWS`),
+  or of :data:`READ_KINDS` (kinds a check reads by name without a view);
+- anything of Karpenter's API groups (EKS305 reports every object of a retired version);
+- any object that carries an ``eksguard.io/ignore`` annotation: the suppression is
+  judged (used, or EKS003 says it is not) whatever the object's kind;
+- the kinds named by declarative rules of the scan (``kinds:`` in a rule file).
+
+When a rule of the scan runs a check that is not built in, or a plugin post-processes
+findings (``eksguard_process_findings``, which sees the platform), nothing is dropped:
+what they read cannot be known. ``tests/test_retention.py`` checks that every fixture
+gives the same findings with and without dropping: a new check that reads a new kind
+fails there until the kind is added to :data:`READ_KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eksguard.engine.suppress import ANNOTATION
+from eksguard.model import K8sObject
+from eksguard.model.kubernetes import VIEWS
+
+#: Kubernetes kinds built-in checks read that have no typed view: pods, jobs and cron
+#: jobs for Karpenter's retired annotations (EKS305), ClusterRoleBindings for who is
+#: cluster-admin (EKS101).
+READ_KINDS = frozenset({"Pod", "Job", "CronJob", "ClusterRoleBinding"})
+KARPENTER_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Keeps the objects a scan's rules can read (see the module docstring)."""
+
+    #: Kinds declarative rules of the scan read, beyond what the built-in checks read.
+    kinds: frozenset[str] = frozenset()
+
+    def keeps(self, obj: object) -> bool:
+        if not isinstance(obj, K8sObject):
+            return True
+        kind = obj.kind
+        if kind in VIEWS or kind in READ_KINDS or kind in self.kinds:
+            return True
+        api_version = obj.api_version
+        if isinstance(api_version, str) and api_version.startswith(KARPENTER_GROUPS):
+            return True
+        return ANNOTATION in obj.annotations
+
+    def kept(self, objects: list) -> list:
+        return [obj for obj in objects if self.keeps(obj)]
+
+
+def retention_for(rules: list, plugins) -> Retention | None:
+    """The retention for a scan running ``rules``; None to keep everything (a check from a
+    plugin, or a plugin that post-processes findings with the platform)."""
+    checks = plugins.checks()
+    kinds: set[str] = set()
+    for rule in rules:
+        if rule.engine or not rule.default or rule.status == "removed":
+            continue  # not run (engine.runner.run_rules)
+        if rule.check is None:
+            kinds.update(rule.kinds)
+            continue
+        check = checks.get(rule.check)
+        if check is None or not getattr(check.func, "__module__", "").startswith("eksguard.checks."):
+            return None
+    if plugins.post_processors():
+        return None
+    return Retention(frozenset(kinds))
