@@ -21,9 +21,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import signal
 import sys
-import traceback
 from collections.abc import Callable
 
 from eksguard.engine.parallel import fork_is_safe, usable_cores
@@ -100,6 +98,8 @@ def _dumps(findings: list, printed: str, error: BaseException | None) -> bytes:
     try:
         pickle.dumps(error)
     except Exception:  # noqa: BLE001 - an exception that does not pickle travels as text
+        import traceback  # here: a one-file scan never splits (signal and traceback: ~3 ms)
+
         detail = "".join(traceback.format_exception(error))
         error = RuntimeError(f"{type(error).__name__} in the rules process: {error}\n{detail}")
     return pickle.dumps((findings, printed, error), protocol=pickle.HIGHEST_PROTOCOL)
@@ -113,6 +113,8 @@ def _loads(payload: bytes):
 
 
 def _stop(pid: int, read_fd: int | None) -> None:
+    import signal
+
     try:
         os.kill(pid, signal.SIGKILL)
     except OSError:

@@ -20,6 +20,7 @@ Modules of this package:
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from eksguard.adapters import Sink, Source
@@ -31,8 +32,10 @@ from eksguard.model import Origin
 SUFFIX = ".tf"
 
 
+@lru_cache(maxsize=1)
 def mappers() -> dict:
-    """resource type (or ``module``) -> mapping function, for HCL and plans alike."""
+    """resource type (or ``module``) -> mapping function, for HCL and plans alike (built
+    once: every file asks)."""
     from eksguard.adapters.terraform import k8s, module, resources
 
     return {**resources.MAPPERS, **k8s.MAPPERS, **module.MAPPERS}
