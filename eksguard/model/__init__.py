@@ -8,6 +8,7 @@ share (for example which Ingresses an ALB serves) lives beside them in this pack
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from typing import TypeVar
 
 from eksguard.model.aws import (
@@ -109,11 +110,12 @@ class Platform:
     def __init__(self) -> None:
         self.objects: list[ModelObject] = []
         self._by_kind: dict[str, list[ModelObject]] = defaultdict(list)
-        #: Built on the first :meth:`find` (after the last :meth:`add`): most platforms are
-        #: never searched by name (each source is lifted into one of its own), and a key
-        #: costs every object its namespace and name.
-        self._by_name: dict[tuple[str, str | None, str | None], ModelObject] | None = None
-        self._derived: dict[str, object] = {}
+        #: kind -> (namespace, name) -> first such object; each kind's built on the first
+        #: :meth:`find` of it after the last :meth:`add`. Most platforms are never searched
+        #: by name (each source is lifted into one of its own), checks search a few kinds
+        #: only, and a key costs an object its namespace and name.
+        self._by_name: dict[str, dict[tuple[str | None, str | None], ModelObject]] = {}
+        self._derived: dict[Hashable, object] = {}
         #: With ``scan --diff-base REF``: the platform at REF (``engine.diffbase.Base``).
         self.base = None
 
@@ -127,11 +129,13 @@ class Platform:
             # views of the model kind (``of_kind(HelmRelease)``) never meet a manifest.
             kind = f"k8s:{kind}"
         self._by_kind[kind].append(obj)
-        self._by_name = None
+        if self._by_name:
+            self._by_name.clear()
 
-    def derived(self, key: str, compute):
+    def derived(self, key: Hashable, compute):
         """``compute()``, once until the next :meth:`add`: for views of the whole
-        platform that checks ask for inside loops over other objects."""
+        platform that checks ask for inside loops over other objects (``key``: a name,
+        or a tuple of a name and what the view depends on)."""
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]
@@ -154,12 +158,12 @@ class Platform:
         for namespaced Kubernetes kinds)."""
         if kind not in CLUSTER_SCOPED and kind not in _AWS_KIND_NAMES and namespace is None:
             namespace = "default"
-        if self._by_name is None:
-            self._by_name = {}
-            for filed, objects in self._by_kind.items():
-                for obj in objects:
-                    self._by_name.setdefault((filed, obj.namespace, obj.name), obj)
-        return self._by_name.get((kind, namespace, name))
+        names = self._by_name.get(kind)
+        if names is None:
+            names = self._by_name[kind] = {}
+            for obj in self._by_kind.get(kind, ()):
+                names.setdefault((obj.namespace, obj.name), obj)
+        return names.get((namespace, name))
 
     def alb_binding(self, ingress: Ingress) -> AlbBinding | None:
         return alb_binding(self, ingress)

@@ -84,8 +84,12 @@ def may_share_cluster(platform: Platform, a: str | None, b: str | None) -> bool:
 
 
 def clusters_named(platform: Platform, name: str | None) -> list[Cluster]:
-    """Cluster objects that may be the cluster ``name`` (all of them for None)."""
-    return [c for c in platform.of_kind(Cluster) if may_share_cluster(platform, c.name, name)]
+    """Cluster objects that may be the cluster ``name`` (all of them for None). Kept per
+    name until the platform changes: checks ask once per node role, access entry or
+    association, and each answer walks every cluster in scope (bench/)."""
+    found = platform.derived(("clusters_named", name), lambda: [
+        c for c in platform.of_kind(Cluster) if may_share_cluster(platform, c.name, name)])
+    return list(found)
 
 
 def cluster_setting(platform: Platform, cluster: Cluster, key: str):
