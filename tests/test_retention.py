@@ -93,9 +93,21 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: team}
 spec: {replicas: 3, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-settings, namespace: team}
+data: {LOG_LEVEL: info}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: aws-auth, namespace: kube-system}
+data: {mapRoles: "- rolearn: arn:aws:iam::111122223333:role/nodes\\n  username: system:node:{{EC2PrivateDNSName}}"}
 """
-KEPT = ["ClusterRoleBinding", "Deployment", "NodeClaim", "Secret"]  # the Secret with the annotation
-EVERY = ["ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "NodeClaim", "Role", "Secret", "Secret"]
+# the Secret with the annotation, the aws-auth ConfigMap
+KEPT = ["ClusterRoleBinding", "ConfigMap", "Deployment", "NodeClaim", "Secret"]
+EVERY = ["ClusterRoleBinding", "ConfigMap", "ConfigMap", "CustomResourceDefinition", "Deployment", "NodeClaim",
+         "Role", "Secret", "Secret"]
 
 
 def _kinds(result) -> list[str]:

@@ -12,7 +12,9 @@ What the built-in rules read, and so what is kept:
 
 - every AWS object of the model (clusters, add-ons, node groups, roles...);
 - Kubernetes objects of a kind with a typed view (:data:`eksguard.model.kubernetes.VIEWS`),
-  or of :data:`READ_KINDS` (kinds a check reads by name without a view);
+  or of :data:`READ_KINDS` (kinds a check reads by name without a view); of ConfigMaps,
+  only ``kube-system/aws-auth`` (application settings are most of a repository's
+  ConfigMaps, and no check reads them);
 - anything of Karpenter's API groups (EKS305 reports every object of a retired version);
 - any object that carries an ``eksguard.io/ignore`` annotation: the suppression is
   judged (used, or EKS003 says it is not) whatever the object's kind;
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 from eksguard.engine.suppress import ANNOTATION
 from eksguard.model import K8sObject
-from eksguard.model.kubernetes import VIEWS
+from eksguard.model.kubernetes import VIEWS, ConfigMap
 
 #: Kubernetes kinds built-in checks read that have no typed view: pods, jobs and cron
 #: jobs for Karpenter's retired annotations (EKS305), ClusterRoleBindings for who is
@@ -51,7 +53,12 @@ class Retention:
         if not isinstance(obj, K8sObject):
             return True
         kind = obj.kind
-        if kind in VIEWS or kind in READ_KINDS or kind in self.kinds:
+        if kind in self.kinds:
+            return True
+        if kind == "ConfigMap":  # application settings: the checks read kube-system/aws-auth only
+            if isinstance(obj, ConfigMap) and obj.is_aws_auth:
+                return True
+        elif kind in VIEWS or kind in READ_KINDS:
             return True
         api_version = obj.api_version
         if isinstance(api_version, str) and api_version.startswith(KARPENTER_GROUPS):
