@@ -72,7 +72,7 @@ def test_kustomizations_that_use_each_other_still_render_one(tmp_path):
 # -- rendering and positions ------------------------------------------------------------
 
 def test_overlay_findings_point_at_the_files_that_declared_them(kubectl, plugins, rules):
-    result = run(plugins, rules, SHOP)
+    result = run(plugins, rules, SHOP, retain=False)  # every object lifted (the generated ConfigMap too)
     base, prod = f"{SHOP}/base/", f"{SHOP}/overlays/prod/"
     # dev keeps the base's single replica; prod patches it to 4.
     assert hits(result, "EKS406") == [(base + "deployment.yaml", 2, 1, "EKS406")]

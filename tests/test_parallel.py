@@ -238,6 +238,6 @@ class UnpicklableAdapter(PidAdapter):
 
 
 def test_objects_that_cannot_be_pickled_are_lifted_here(pid_files):
-    result = scan(["."], _plugins(UnpicklableAdapter()), cwd=pid_files, options={"jobs": 2})
+    result = scan(["."], _plugins(UnpicklableAdapter()), cwd=pid_files, options={"jobs": 2, "retain": False})
     assert _pids(result) == [os.getpid()] * 12
     assert len(result.platform.objects) == 12

@@ -386,8 +386,9 @@ def _start_worker(adapters, options, cwd, cache_root, retention) -> None:
 
 def _lift_chunk(items: list) -> list[bytes | None]:
     """In a worker: lift each ``(position, source, adapter index, cache key)``; return
-    each :class:`Lifted` pickled (the same bytes go to the cache), or None for one that
-    cannot be pickled, which the parent then lifts itself."""
+    each :class:`Lifted` pickled (the same bytes go to the cache; one that is not cached
+    is pickled with only what the retention keeps), or None for one that cannot be
+    pickled, which the parent then lifts itself."""
     assert _WORKER is not None
     adapters, options, cwd, store, retention = _WORKER
     out = []

@@ -15,7 +15,7 @@ What the built-in rules read, and so what is kept:
   or of :data:`READ_KINDS` (kinds a check reads by name without a view); of ConfigMaps,
   only ``kube-system/aws-auth`` (application settings are most of a repository's
   ConfigMaps, and no check reads them);
-- anything of Karpenter's API groups (EKS305 reports every object of a retired version);
+- anything of Karpenter's API groups (EKS405 reports every object of a retired version);
 - any object that carries an ``eksguard.io/ignore`` annotation: the suppression is
   judged (used, or EKS003 says it is not) whatever the object's kind;
 - the kinds named by declarative rules of the scan (``kinds:`` in a rule file).
@@ -36,8 +36,8 @@ from eksguard.model import K8sObject
 from eksguard.model.kubernetes import VIEWS, ConfigMap
 
 #: Kubernetes kinds built-in checks read that have no typed view: pods, jobs and cron
-#: jobs for Karpenter's retired annotations (EKS305), ClusterRoleBindings for who is
-#: cluster-admin (EKS101).
+#: jobs for Karpenter's retired annotations (EKS405), ClusterRoleBindings for who is
+#: cluster-admin (EKS103).
 READ_KINDS = frozenset({"Pod", "Job", "CronJob", "ClusterRoleBinding"})
 KARPENTER_GROUPS = ("karpenter.sh/", "karpenter.k8s.aws/")
 
