@@ -130,6 +130,14 @@ def test_another_version_is_another_cache(project, cache_home, monkeypatch):
     monkeypatch.setattr("eksguard.__version__", "99.0.0")
     assert ParseCache.open({}).key(KubernetesAdapter(), source) not in (None, key)
     assert ParseCache.open({"helm_set": ["a=b"]}).key(KubernetesAdapter(), source) != key
+    # entries hold what the scan's retention keeps: another retention, other entries
+    from eksguard.engine.retention import Retention
+
+    kept = ParseCache.open({}, Retention()).key(KubernetesAdapter(), source)
+    assert kept not in (None, ParseCache.open({}).key(KubernetesAdapter(), source))
+    assert ParseCache.open({}, Retention(frozenset({"Role"}))).key(KubernetesAdapter(), source) != kept
+    assert ParseCache.open({}, Retention(frozenset({"Role", "Secret"}))).key(KubernetesAdapter(), source) == \
+        ParseCache.open({}, Retention(frozenset({"Secret", "Role"}))).key(KubernetesAdapter(), source)
 
 
 def test_cache_false_reads_and_writes_nothing(project, cache_home, plugins, rules):

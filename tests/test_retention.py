@@ -133,8 +133,8 @@ def test_objects_no_rule_reads_are_dropped_and_the_rest_kept(repo):
 
 
 def test_workers_and_the_cache_drop_alike(repo, tmp_path_factory, monkeypatch):
-    """In a worker, dropped objects are never pickled back; the cache keeps all an adapter
-    lifted (a later scan that keeps everything reads it whole)."""
+    """Dropped objects are never pickled: not back from a worker, not into the cache,
+    whose entries are keyed by the retention (a scan that keeps everything has its own)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setattr(parallel, "POOL_MIN_BYTES", 1)
     pickled = []
@@ -144,11 +144,15 @@ def test_workers_and_the_cache_drop_alike(repo, tmp_path_factory, monkeypatch):
     pooled = scan(["."], plugins, cwd=repo, options={"jobs": 2, "cache": False})
     assert _kinds(pooled) == sorted(KEPT * 4)
     cold = scan(["."], plugins, cwd=repo, options={"jobs": 1})
+    assert pickled == [len(KEPT)] * 4  # into the cache: what the retention keeps
     warm = scan(["."], plugins, cwd=repo, options={"jobs": 1})
     assert _kinds(cold) == _kinds(warm) == sorted(KEPT * 4)
+    assert pickled == [len(KEPT)] * 4  # the warm scan read those entries
     whole = scan(["."], plugins, cwd=repo, options={"jobs": 1, "retain": False})
     assert _kinds(whole) == sorted(EVERY * 4)
-    assert len(EVERY) in pickled  # what went to the cache was whole
+    assert pickled[4:] == [len(EVERY)] * 4  # entries of its own
+    again = scan(["."], plugins, cwd=repo, options={"jobs": 1, "retain": False})
+    assert _kinds(again) == sorted(EVERY * 4) and len(pickled) == 8
 
 
 class _PluginCheck:

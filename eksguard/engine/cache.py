@@ -68,21 +68,24 @@ def _code_stamp() -> str:
 
 
 class ParseCache:
-    """Lifted sources on disk, for one scan (one set of options)."""
+    """Lifted sources on disk, for one scan (one set of options and one retention)."""
 
-    def __init__(self, root: Path, options: dict):
+    def __init__(self, root: Path, options: dict, retention=None):
         self.folder = root / "parse"
         lifting = {k: v for k, v in options.items() if k not in _ENGINE_OPTIONS}
+        # An entry holds what the scan's retention keeps (engine/retention.py): a scan that
+        # keeps more (a plugin's check, ``retain=False``) has entries of its own.
+        kept = "all" if retention is None else ",".join(sorted(retention.kinds))
         salt = [_code_stamp(), json.dumps(lifting, sort_keys=True, default=repr),
-                os.environ.get("EKSGUARD_DEBUG", "")]
+                os.environ.get("EKSGUARD_DEBUG", ""), f"retention:{kept}"]
         self.salt = hashlib.sha256("\0".join(salt).encode()).digest()
         self._adapters: dict[int, bytes] = {}
         self._digests: dict[str, bytes | None] = {}
 
     @classmethod
-    def open(cls, options: dict) -> "ParseCache | None":
+    def open(cls, options: dict, retention=None) -> "ParseCache | None":
         root = cache_dir()
-        return None if root is None else cls(root, options)
+        return None if root is None else cls(root, options, retention)
 
     def key(self, adapter, source) -> str | None:
         """The entry name for ``source`` as ``adapter`` lifts it, or None: not cacheable."""

@@ -125,8 +125,8 @@ def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextL
     ``texts``), in discovery order; return those sources. ``jobs``: processes to use
     (None: every usable core, or just this one for a small scan); ``cache``: use the
     parse cache; ``retention`` (:class:`eksguard.engine.retention.Retention`): keep only
-    the objects it keeps, dropped as each source is lifted (None: keep all). The cache
-    holds what adapters lifted, whatever the retention."""
+    the objects it keeps, dropped as each source is lifted, before it is pickled or
+    cached (None: keep all; cache entries are keyed by the retention too)."""
     with collector_paused():
         return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention)
 
@@ -143,15 +143,15 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
     if cache and not overlaid:
         from eksguard.engine.cache import ParseCache
 
-        store = ParseCache.open(sink.options)
+        store = ParseCache.open(sink.options, retention)
     results: dict[int, Lifted] = {}
     todo: list[tuple[int, Source, int, str | None]] = []
     done = 0
     for position, source, index in claimed:
         key = store.key(adapters[index], source) if store is not None else None
         hit = store.load(key) if key is not None else None
-        if isinstance(hit, Lifted):
-            results[position] = _retained(hit, retention)
+        if isinstance(hit, Lifted):  # stored as the retention keeps it (the key says which)
+            results[position] = hit
             done += 1
             if progress is not None:
                 progress(done, total, source.display)
@@ -168,8 +168,7 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
             continue
         if progress is not None:
             progress(done, total, source.display)
-        results[position] = _retained(_lift_here(adapters[index], source, sink.options, texts.cwd, store, key),
-                                      retention)
+        results[position] = _lift_here(adapters[index], source, sink.options, texts.cwd, store, key, retention)
         done += 1
     for position, _source, _index in claimed:
         merge(results.pop(position), sink, texts)
@@ -321,8 +320,8 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
                 stolen = _steal(queue, pending)
                 if stolen is not None:
                     for position, source, index, key in stolen:
-                        results[position] = _retained(_lift_here(adapters[index], source, options, cwd, store, key),
-                                                      retention)
+                        results[position] = _lift_here(adapters[index], source, options, cwd, store, key,
+                                                       retention)
                         done += 1
                     if progress is not None:
                         progress(done, total, stolen[-1][1].display)
@@ -337,7 +336,7 @@ def _pool(todo, adapters, options, cwd, jobs, store, results, done, total, progr
                     break
                 for (position, *_), payload in zip(items, payloads):
                     if payload is not None:
-                        results[position] = _retained(pickle.loads(payload), retention)
+                        results[position] = pickle.loads(payload)  # retained in the worker
                         done += 1
                 if progress is not None:
                     progress(done, total, items[-1][1].display)
@@ -362,9 +361,10 @@ def _retained(lifted: Lifted, retention) -> Lifted:
     return lifted
 
 
-def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: str | None) -> Lifted:
-    """Lift one source in this process, and keep it in the parse cache when it has a key."""
-    lifted = lift_one(adapter, source, options, cwd)
+def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: str | None, retention) -> Lifted:
+    """Lift one source in this process, drop what ``retention`` does not keep, and keep
+    the rest in the parse cache when it has a key."""
+    lifted = _retained(lift_one(adapter, source, options, cwd), retention)
     payload = _dumps(lifted) if key is not None and store is not None else None
     if payload is not None:
         store.store(key, payload)
@@ -386,19 +386,15 @@ def _start_worker(adapters, options, cwd, cache_root, retention) -> None:
 
 def _lift_chunk(items: list) -> list[bytes | None]:
     """In a worker: lift each ``(position, source, adapter index, cache key)``; return
-    each :class:`Lifted` pickled (the same bytes go to the cache; one that is not cached
-    is pickled with only what the retention keeps), or None for one that cannot be
-    pickled, which the parent then lifts itself."""
+    each :class:`Lifted` pickled with only what the retention keeps (the same bytes go to
+    the cache), or None for one that cannot be pickled, which the parent then lifts
+    itself."""
     assert _WORKER is not None
     adapters, options, cwd, store, retention = _WORKER
     out = []
     for _position, source, index, key in items:
-        lifted = lift_one(adapters[index], source, options, cwd)
-        if key is None or store is None:  # not cached: what is dropped is not even pickled
-            out.append(_dumps(_retained(lifted, retention)))
-            continue
-        payload = _dumps(lifted)  # the cache keeps all an adapter lifted; the parent drops
-        if payload is not None:
+        payload = _dumps(_retained(lift_one(adapters[index], source, options, cwd), retention))
+        if payload is not None and key is not None and store is not None:
             store.store(key, payload)
         out.append(payload)
     return out
