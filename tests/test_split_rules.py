@@ -1,7 +1,8 @@
 """The rules stage on two processes (eksguard/engine/split_rules.py): the same findings
-in the same order as one process; fix-free rules in a forked child, the others here;
-what a crashing rule prints still shown; any failure of the child means its rules run
-here instead."""
+in the same order as one process; the rules shared out as they go (the child from the
+start of the catalogue, this process from the end); fixes made in the child edit this
+process's objects; what a crashing rule prints still shown; any failure of the child
+means the rules this process did not run are run here."""
 
 from __future__ import annotations
 
@@ -37,7 +38,12 @@ def test_two_processes_give_the_findings_of_one_in_the_same_order(monkeypatch):
     two = scan(["testdata"], plugins, cwd=ROOT, options={"jobs": 2, "cache": False})
     assert forks
     assert [_key(f) for f in two.findings] == [_key(f) for f in one.findings]
-    assert any(f.fix is not None for f in two.findings)  # fixes survive (made in this process)
+    fixed = [f for f in two.findings if f.fix is not None]
+    assert fixed
+    # whichever process made a fix, it edits this process's objects, not copies
+    model = {id(obj) for obj in two.platform.objects}
+    edited = [change.obj for f in fixed for change in f.fix.changes if hasattr(change, "obj")]
+    assert edited and all(id(obj) in model for obj in edited if type(obj).__name__ != "_EksctlDocument")
 
 
 # -- which process ran which rule --------------------------------------------------------
@@ -122,3 +128,52 @@ def test_a_child_that_dies_has_its_rules_run_here(monkeypatch, tmp_path):
     result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
     assert _messages(result) == {"TEST001": f"pid {parent}", "TEST002": f"pid {parent}"}
     assert [f.code for f in result.findings] == ["TEST001", "TEST002"]
+
+
+def test_the_rules_are_shared_as_they_go_and_a_childs_fix_edits_these_objects(monkeypatch, tmp_path):
+    """Twenty slow rules: both processes take some, each rule runs once, the findings come
+    in rule order; a Fix made in the child holds this process's object."""
+    import time
+
+    from eksguard.fixes import Fix, SetKey
+    from eksguard.model import ConfigMap
+
+    def slow_fixing_check(platform, params):
+        time.sleep(0.02)
+        [cm] = platform.of_kind(ConfigMap)
+        yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
+                        fix=Fix("set a key", (SetKey(cm, ("data", "k"), "v"),)))
+
+    plugins, rules = _setup(slow_fixing_check, monkeypatch, tmp_path)
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, "
+                                      "namespace: kube-system}\n")
+    many = [dataclasses.replace(rules[1], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(20)]
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 2, "cache": False})
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    pids = [f.message for f in result.findings]
+    here = f"pid {os.getpid()}"
+    assert pids[0] != here and pids[-1] == here  # each end's first rule
+    assert 3 <= pids.count(here) <= 17  # neither process ran nearly all of them
+    [cm] = result.platform.of_kind(ConfigMap)
+    assert all(f.fix.changes[0].obj is cm for f in result.findings)
+
+
+def test_a_child_that_dies_midway_leaves_its_rules_to_this_process(monkeypatch, tmp_path):
+    parent = os.getpid()
+    ran = []
+
+    def dies_on_its_third(platform, params):
+        if os.getpid() != parent:
+            ran.append(1)
+            if len(ran) == 3:
+                os._exit(9)
+        import time
+
+        time.sleep(0.01)
+        yield from _pid_check(platform, params)
+
+    plugins, rules = _setup(dies_on_its_third, monkeypatch, tmp_path)
+    many = [dataclasses.replace(rules[0], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(12)]
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 2, "cache": False})
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    assert {f.message for f in result.findings} == {f"pid {parent}"}

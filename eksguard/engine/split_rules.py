@@ -1,19 +1,31 @@
-"""The rules stage on two processes: this one runs the rules that may offer a fix, a
-forked child runs the others, over the same model.
+"""The rules stage on two processes: this one and a forked child share the rules out as
+they go, over the same model.
 
 Why: after lifting, the rules are the longest stretch of a scan that runs on one core
-(~0.9 s of a cold 5,000-file scan, bench/run.py), and the model they read is already
-in memory. A forked child shares it copy-on-write, so nothing crosses a pipe but the
-child's findings. Why split by fix: a rule whose catalogue entry offers no fix never
-attaches a :class:`~eksguard.fixes.Fix` to its findings (``Rule.finding`` drops it),
-and a Fix holds model objects, which would come back as copies; the two groups also
-cost about the same on that repository (0.44 s and 0.50 s).
+(~0.6 s of a cold 5,000-file scan, bench/run.py), and the model they read is already in
+memory. A forked child shares it copy-on-write, so nothing crosses a pipe but the child's
+findings.
+
+How the rules are shared: in catalogue order, the child takes them from the start and
+this process from the end, one at a time, until they meet (a lock and two counters in a
+shared memory file: ``fcntl`` locks are per process and die with it, so a child that is
+killed never leaves this process waiting). Whoever is faster takes more, so neither
+process waits long for the other whatever the rules cost. Rules of one area sit next
+to each other in the catalogue, so the views of the platform they share (the pod index,
+the ALB groups, the node definitions) are mostly built by one process. The first rule
+belongs to the child and the last to this process from the start.
+
+Findings travel back pickled, with every model object they hold (a Fix names the
+objects it edits) as its index in ``platform.objects``; this process puts its own
+objects back in (``persistent_id``), so a Fix made in the child is the Fix this process
+would have made.
 
 When: a model of at least :data:`MIN_OBJECTS` objects, two usable cores (or ``--jobs``
 2 or more), and a process that may fork (:func:`eksguard.engine.parallel.fork_is_safe`).
-Otherwise, or when the child fails in any way, the rules all run here. The findings
-come back in the order one process would give them (rule order, then each rule's own
-order), and what a crashing rule prints in the child is printed here.
+Otherwise the rules all run here; when the child fails in any way, the rules this
+process did not run are run here. The findings come back in the order one process would
+give them (rule order, then each rule's own order), and what a crashing rule prints in
+the child is printed here.
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import struct
 import sys
 from collections.abc import Callable
 
@@ -28,6 +41,7 @@ from eksguard.engine.parallel import fork_is_safe, usable_cores
 
 #: Below this many model objects the rules take well under 0.1 s: not worth a fork.
 MIN_OBJECTS = 2000
+_COUNTERS = struct.Struct("=ii")  # next rule from the start, one past the next from the end
 
 
 def worth_splitting(platform, jobs: int | None) -> bool:
@@ -36,11 +50,13 @@ def worth_splitting(platform, jobs: int | None) -> bool:
 
 
 def run_split(rules: list, platform, plugins, run_rules: Callable) -> list | None:
-    """``run_rules(rules, platform, plugins)`` with the fix-free rules in a forked child;
-    None when that cannot be done here (then the caller runs them all)."""
-    theirs = [rule for rule in rules if rule.fix_applicability == "none"]
-    mine = [rule for rule in rules if rule.fix_applicability != "none"]
-    if not theirs or not mine or not fork_is_safe():
+    """``run_rules(rules, platform, plugins)`` on this process and a forked child; None
+    when that cannot be done here (then the caller runs them all)."""
+    if len(rules) < 2 or not fork_is_safe() or not hasattr(os, "memfd_create"):
+        return None
+    try:
+        queue = _Queue(len(rules))
+    except OSError:
         return None
     sys.stdout.flush()  # nothing buffered may be written twice
     sys.stderr.flush()
@@ -50,24 +66,32 @@ def run_split(rules: list, platform, plugins, run_rules: Callable) -> list | Non
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
+        queue.close()
         return None
     if pid == 0:
         os.close(read_fd)
-        _child(theirs, platform, plugins, run_rules, write_fd)  # never returns
+        _child(rules, platform, plugins, run_rules, queue, write_fd)  # never returns
     os.close(write_fd)
     status = None
+    mine: list[int] = []
     try:
-        own = run_rules(mine, platform, plugins)
+        own = []
+        for index in queue.take_all(from_start=False):
+            mine.append(index)
+            own.extend(run_rules([rules[index]], platform, plugins))
         with os.fdopen(read_fd, "rb") as stream:
             read_fd = None
             payload = stream.read()
         status = os.waitpid(pid, 0)[1]
     finally:
+        queue.close()
         if status is None:  # this process failed first: the child's work is not wanted
             _stop(pid, read_fd)
-    result = _loads(payload) if os.waitstatus_to_exitcode(status) == 0 else None
+    result = _loads(payload, platform) if os.waitstatus_to_exitcode(status) == 0 else None
     if result is None:  # the child failed (killed, out of memory, findings that do not pickle)
-        return _in_rule_order(rules, own + run_rules(theirs, platform, plugins))
+        ran = set(mine)
+        rest = [rule for index, rule in enumerate(rules) if index not in ran]
+        return _in_rule_order(rules, own + run_rules(rest, platform, plugins))
     findings, printed, error = result
     if printed:
         sys.stderr.write(printed)
@@ -76,25 +100,71 @@ def run_split(rules: list, platform, plugins, run_rules: Callable) -> list | Non
     return _in_rule_order(rules, own + findings)
 
 
-def _child(rules: list, platform, plugins, run_rules: Callable, write_fd: int) -> None:
-    """In the child: run ``rules``, send ``(findings, what they printed, exception)``
-    pickled, and end without running anything of the parent's (no atexit, no flush)."""
+class _Queue:
+    """Rule indices shared by two processes: one takes from the start, the other from the
+    end (see the module docstring). Index 0 is the child's and the last index this
+    process's before either takes anything."""
+
+    def __init__(self, count: int):
+        self.fd = os.memfd_create("eksguard-rules")
+        try:
+            os.write(self.fd, _COUNTERS.pack(1, count - 1))
+        except OSError:
+            os.close(self.fd)
+            raise
+        self.first = {True: 0, False: count - 1}  # what each end owns from the start
+
+    def take_all(self, from_start: bool):
+        yield self.first[from_start]
+        while (index := self._take(from_start)) is not None:
+            yield index
+
+    def _take(self, from_start: bool) -> int | None:
+        import fcntl
+
+        fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        try:
+            start, end = _COUNTERS.unpack(os.pread(self.fd, _COUNTERS.size, 0))
+            if start >= end:
+                return None
+            if from_start:
+                os.pwrite(self.fd, _COUNTERS.pack(start + 1, end), 0)
+                return start
+            os.pwrite(self.fd, _COUNTERS.pack(start, end - 1), 0)
+            return end - 1
+        finally:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def _child(rules: list, platform, plugins, run_rules: Callable, queue: _Queue, write_fd: int) -> None:
+    """In the child: run the rules it takes, send ``(findings, what they printed,
+    exception)`` pickled, and end without running anything of the parent's (no atexit,
+    no flush)."""
     code = 0
     try:
         sys.stderr = printed = io.StringIO()
+        findings: list = []
         try:
-            findings, error = run_rules(rules, platform, plugins), None
+            for index in queue.take_all(from_start=True):
+                findings.extend(run_rules([rules[index]], platform, plugins))
+            error = None
         except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
             findings, error = [], exc
         with os.fdopen(write_fd, "wb") as out:
-            out.write(_dumps(findings, printed.getvalue(), error))
+            out.write(_dumps(findings, printed.getvalue(), error, platform))
     except BaseException:  # noqa: BLE001 - any failure here: the parent runs these rules
         code = 1
     finally:
         os._exit(code)
 
 
-def _dumps(findings: list, printed: str, error: BaseException | None) -> bytes:
+def _dumps(findings: list, printed: str, error: BaseException | None, platform) -> bytes:
     try:
         pickle.dumps(error)
     except Exception:  # noqa: BLE001 - an exception that does not pickle travels as text
@@ -102,12 +172,19 @@ def _dumps(findings: list, printed: str, error: BaseException | None) -> bytes:
 
         detail = "".join(traceback.format_exception(error))
         error = RuntimeError(f"{type(error).__name__} in the rules process: {error}\n{detail}")
-    return pickle.dumps((findings, printed, error), protocol=pickle.HIGHEST_PROTOCOL)
+    index = {id(obj): position for position, obj in enumerate(platform.objects)}
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: index.get(id(obj))  # a model object: its position
+    pickler.dump((findings, printed, error))
+    return out.getvalue()
 
 
-def _loads(payload: bytes):
+def _loads(payload: bytes, platform):
     try:
-        return pickle.loads(payload)
+        unpickler = pickle.Unpickler(io.BytesIO(payload))
+        unpickler.persistent_load = lambda position: platform.objects[position]
+        return unpickler.load()
     except Exception:  # noqa: BLE001 - a truncated payload: the child died writing it
         return None
 
