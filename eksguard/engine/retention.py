@@ -4,7 +4,7 @@ Why: the model is what a scan holds in memory to the end, since the cross-file r
 compare objects from anywhere in the repository. Most of a real platform repository's
 manifests are of kinds no rule reads: CustomResourceDefinitions (the rendered charts of
 Karpenter, cert-manager or Prometheus carry hundreds of KiB of schema each), RBAC,
-Secrets, NetworkPolicies, webhooks. Those are now dropped as soon as they are lifted,
+Secrets, NetworkPolicies, webhooks. Those are dropped as soon as they are lifted,
 here or in a worker (then they are not even pickled back), so memory grows with what
 the rules judge, not with everything the repository holds.
 
@@ -75,8 +75,8 @@ def retention_for(rules: list, plugins) -> Retention | None:
     checks = plugins.checks()
     kinds: set[str] = set()
     for rule in rules:
-        if rule.engine or not rule.default or rule.status == "removed":
-            continue  # not run (engine.runner.run_rules)
+        if not rule.judges_model:
+            continue
         if rule.check is None:
             kinds.update(rule.kinds)
             continue

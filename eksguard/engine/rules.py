@@ -50,6 +50,13 @@ class Rule:
     fix: dict = field(default_factory=lambda: {"applicability": "none"})
 
     @property
+    def judges_model(self) -> bool:
+        """Whether a scan runs this rule over the model: enabled, not removed, and not an
+        engine rule (those report what adapters and the suppression pass found). The
+        runner, the retention and the suppression judge all ask this."""
+        return not self.engine and self.default and self.status != "removed"
+
+    @property
     def fix_applicability(self) -> str:
         return self.fix.get("applicability", "none")
 

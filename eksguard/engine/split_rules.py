@@ -112,10 +112,10 @@ class _Queue:
         except OSError:
             os.close(self.fd)
             raise
-        self.first = {True: 0, False: count - 1}  # what each end owns from the start
+        self.count = count
 
     def take_all(self, from_start: bool):
-        yield self.first[from_start]
+        yield 0 if from_start else self.count - 1  # what each end owns from the start
         while (index := self._take(from_start)) is not None:
             yield index
 

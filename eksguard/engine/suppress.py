@@ -298,8 +298,9 @@ def selects(selector: str, rule: "Rule") -> bool:
 
 
 def ran(rule: "Rule") -> bool:
-    """Whether a rule ran in a scan (the runner's own test, see ``run_rules``)."""
-    return rule.engine or (rule.default and rule.status != "removed")
+    """Whether a rule ran in a scan: an engine rule always does, the others as the
+    runner decides (``Rule.judges_model``)."""
+    return rule.engine or rule.judges_model
 
 
 class Judge:
