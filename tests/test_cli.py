@@ -213,3 +213,23 @@ def test_colour_on_a_terminal_unless_no_color_is_set(no_color, coloured):
     out = _on_a_terminal(["scan", "--no-config", str(ROOT / "testdata" / "rules" / "nlb-target-type-instance")], env)
     assert "EKS603" in out
     assert ("\x1b[" in out) is coloured
+
+
+def test_installed_command_ends_without_freeing_the_scan(project, monkeypatch):
+    """``eksguard`` (cli.run) ends with os._exit: the scan's model is kept to the end
+    rather than freed object by object as ``cmd_scan`` returns; ``main()`` called by an
+    embedder or a test keeps nothing."""
+    from eksguard import cli
+    from eksguard.engine.runner import ScanResult
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cli, "_KEPT_TO_EXIT", None)
+    assert cli.main(["scan", ".", "-qq", "--no-config", "--no-cache"]) == 1
+    assert cli._KEPT_TO_EXIT is None
+    ended = []
+    monkeypatch.setattr(os, "_exit", ended.append)
+    monkeypatch.setattr(sys, "argv", ["eksguard", "scan", ".", "-qq", "--no-config", "--no-cache"])
+    cli.run()
+    assert ended == [1]
+    assert [type(kept) for kept in cli._KEPT_TO_EXIT] == [ScanResult]
+    assert any(finding.code for finding in cli._KEPT_TO_EXIT[0].findings)

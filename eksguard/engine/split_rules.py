@@ -172,19 +172,33 @@ def _dumps(findings: list, printed: str, error: BaseException | None, platform) 
 
         detail = "".join(traceback.format_exception(error))
         error = RuntimeError(f"{type(error).__name__} in the rules process: {error}\n{detail}")
+    # Only a Fix names model objects, and a persistent_id is a Python call for every
+    # object pickled (~260,000 for the findings of bench/'s 5,000 files): the findings go
+    # without their fixes at C speed, the fixes apart with their model objects as
+    # positions (~40 -> ~25 ms in the child, on the way to the end of the scan). The
+    # findings are this child's own, about to be thrown away: taking their fixes off
+    # changes nothing anyone reads.
+    fixes = [finding.fix for finding in findings]
+    for finding in findings:
+        finding.fix = None
     index = {id(obj): position for position, obj in enumerate(platform.objects)}
     out = io.BytesIO()
+    pickle.dump((findings, printed, error), out, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: index.get(id(obj))  # a model object: its position
-    pickler.dump((findings, printed, error))
+    pickler.dump([(position, fix) for position, fix in enumerate(fixes) if fix is not None])
     return out.getvalue()
 
 
 def _loads(payload: bytes, platform):
     try:
-        unpickler = pickle.Unpickler(io.BytesIO(payload))
+        stream = io.BytesIO(payload)
+        findings, printed, error = pickle.load(stream)
+        unpickler = pickle.Unpickler(stream)
         unpickler.persistent_load = lambda position: platform.objects[position]
-        return unpickler.load()
+        for position, fix in unpickler.load():
+            findings[position].fix = fix
+        return findings, printed, error
     except Exception:  # noqa: BLE001 - a truncated payload: the child died writing it
         return None
 
