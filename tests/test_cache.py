@@ -215,3 +215,40 @@ def test_concurrent_writers_do_not_corrupt_entries(project, cache_home, plugins,
     entries = [p for p in store.folder.rglob("*") if p.is_file()]
     assert entries and not [p for p in entries if p.name.startswith(".tmp-")]
     assert all(isinstance(store.load(p.name), Lifted) for p in entries)
+
+
+class _Inputs:
+    """An adapter whose output depends on a file beside the source and one elsewhere."""
+
+    name = "inputs"
+
+    def __init__(self, inputs):
+        self._inputs = inputs  # private: public settings are part of the key
+
+    def cache_inputs(self, source):
+        return [source.path, *self._inputs]
+
+
+def test_a_key_names_each_input_by_where_it_lies_from_the_source(tmp_path, cache_home):
+    """Inputs are hashed with their names relative to the source's folder: the same
+    contents under another name, or in another folder, are another entry; a path
+    written another way (``a/../a``, a str or a Path) is the same input."""
+    from eksguard.adapters import Source
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for path in ("a/main.tf", "a/vars.tf", "a/other.tf", "b/vars.tf"):
+        (tmp_path / path).write_text("x = 1\n")
+    source = Source("a/main.tf", tmp_path / "a" / "main.tf")
+    store = ParseCache.open({})
+
+    def key(*inputs):
+        return store.key(_Inputs(list(inputs)), source)
+
+    beside = key(tmp_path / "a" / "vars.tf")
+    assert beside == key(str(tmp_path / "b" / ".." / "a" / "vars.tf")) == ParseCache.open({}).key(
+        _Inputs([str(tmp_path / "a" / "vars.tf")]), source)
+    assert key(tmp_path / "a" / "other.tf") != beside  # same bytes, another name
+    assert key(tmp_path / "b" / "vars.tf") != beside  # same name and bytes, another folder
+    (tmp_path / "b" / "vars.tf").write_text("x = 2\n")
+    assert ParseCache.open({}).key(_Inputs([tmp_path / "b" / "vars.tf"]), source) != key(tmp_path / "b" / "vars.tf")
