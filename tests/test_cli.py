@@ -223,6 +223,7 @@ def test_installed_command_ends_without_freeing_the_scan(project, monkeypatch):
     from eksguard.engine.runner import ScanResult
 
     monkeypatch.chdir(project)
+    monkeypatch.setenv("EKSGUARD_NO_CACHE", "1")  # as --no-cache sets it: undone after the test
     monkeypatch.setattr(cli, "_KEPT_TO_EXIT", None)
     assert cli.main(["scan", ".", "-qq", "--no-config", "--no-cache"]) == 1
     assert cli._KEPT_TO_EXIT is None

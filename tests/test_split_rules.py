@@ -1,8 +1,8 @@
-"""The rules stage on two processes (eksguard/engine/split_rules.py): the same findings
-in the same order as one process; the rules shared out as they go (the child from the
-start of the catalogue, this process from the end); fixes made in the child edit this
-process's objects; what a crashing rule prints still shown; any failure of the child
-means the rules this process did not run are run here."""
+"""The rules stage on several processes (eksguard/engine/split_rules.py): the same
+findings in the same order as one process; the rules shared out as they go (children
+from the start of the catalogue, this process from the end); fixes made in a child edit
+this process's objects; what a crashing rule prints still shown; any failure of a child
+means the rules no process reported running are run here."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _key(finding) -> tuple:
             [(str(r.location), r.message) for r in finding.related], finding.fix is not None)
 
 
-def test_two_processes_give_the_findings_of_one_in_the_same_order(monkeypatch):
+def test_several_processes_give_the_findings_of_one_in_the_same_order(monkeypatch):
     monkeypatch.setattr(split_rules, "MIN_OBJECTS", 1)
     forks = []
     real_fork = os.fork
@@ -38,6 +38,9 @@ def test_two_processes_give_the_findings_of_one_in_the_same_order(monkeypatch):
     two = scan(["testdata"], plugins, cwd=ROOT, options={"jobs": 2, "cache": False})
     assert forks
     assert [_key(f) for f in two.findings] == [_key(f) for f in one.findings]
+    four = scan(["testdata"], plugins, cwd=ROOT, options={"jobs": 4, "cache": False})
+    assert len(forks) > 2
+    assert [_key(f) for f in four.findings] == [_key(f) for f in one.findings]
     fixed = [f for f in two.findings if f.fix is not None]
     assert fixed
     # whichever process made a fix, it edits this process's objects, not copies
@@ -177,3 +180,69 @@ def test_a_child_that_dies_midway_leaves_its_rules_to_this_process(monkeypatch, 
     result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 2, "cache": False})
     assert [f.code for f in result.findings] == [rule.code for rule in many]
     assert {f.message for f in result.findings} == {f"pid {parent}"}
+
+
+def test_more_cores_more_processes_each_rule_once(monkeypatch, tmp_path):
+    """``--jobs 3``: two children and this process share the rules; every rule runs once,
+    the findings come in rule order, and every Fix holds this process's object."""
+    import time
+
+    from eksguard.fixes import Fix, SetKey
+    from eksguard.model import ConfigMap
+
+    def slow_fixing_check(platform, params):
+        time.sleep(0.02)
+        [cm] = platform.of_kind(ConfigMap)
+        yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
+                        fix=Fix("set a key", (SetKey(cm, ("data", "k"), "v"),)))
+
+    plugins, rules = _setup(slow_fixing_check, monkeypatch, tmp_path)
+    many = [dataclasses.replace(rules[1], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(24)]
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 3, "cache": False})
+    assert len(forks) == 2
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    pids = [f.message for f in result.findings]
+    assert len(set(pids)) == 3 and pids[-1] == f"pid {os.getpid()}"
+    assert pids[0] != pids[1] and f"pid {os.getpid()}" not in pids[:2]  # each child's first rule
+    [cm] = result.platform.of_kind(ConfigMap)
+    assert all(f.fix.changes[0].obj is cm for f in result.findings)
+
+
+def test_of_two_children_one_dies_its_rules_run_here_the_others_kept(monkeypatch, tmp_path):
+    parent = os.getpid()
+    marker = tmp_path / "died"
+
+    def one_child_dies(platform, params):
+        import time
+
+        time.sleep(0.01)
+        if os.getpid() != parent:
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                os._exit(9)  # the first child here dies; the other goes on
+            except FileExistsError:
+                pass
+        yield from _pid_check(platform, params)
+
+    plugins, rules = _setup(one_child_dies, monkeypatch, tmp_path)
+    many = [dataclasses.replace(rules[0], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(16)]
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 3, "cache": False})
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    pids = {f.message for f in result.findings}
+    assert f"pid {parent}" in pids and len(pids) == 2  # this process, and the child that lived
+
+
+def test_processes_follow_cores_objects_and_rules(monkeypatch):
+    class Model:
+        objects = [object()] * split_rules.MIN_OBJECTS
+
+    rules = list(range(30))
+    assert split_rules.processes(Model, rules, 1) == 1
+    assert split_rules.processes(Model, rules, 2) == 2
+    assert split_rules.processes(Model, rules, 64) == split_rules.MAX_PROCESSES
+    assert split_rules.processes(Model, rules[:3], 64) == 3
+    Model.objects = Model.objects[1:]
+    assert split_rules.processes(Model, rules, 64) == 1

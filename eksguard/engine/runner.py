@@ -144,13 +144,14 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
 
 
 def judge(rules: list[Rule], platform: Platform, plugins: Plugins, jobs: int | None = None) -> list[Finding]:
-    """:func:`run_rules`, on two processes when the model is big and cores allow
+    """:func:`run_rules`, on several processes when the model is big and cores allow
     (``jobs`` as ``--jobs``; :mod:`eksguard.engine.split_rules`); the same findings
     either way."""
     from eksguard.engine import split_rules
 
-    if split_rules.worth_splitting(platform, jobs):
-        findings = split_rules.run_split(rules, platform, plugins, run_rules)
+    count = split_rules.processes(platform, rules, jobs)
+    if count > 1:
+        findings = split_rules.run_split(rules, platform, plugins, run_rules, count)
         if findings is not None:
             return findings
     return run_rules(rules, platform, plugins)

@@ -1,31 +1,32 @@
-"""The rules stage on two processes: this one and a forked child share the rules out as
-they go, over the same model.
+"""The rules stage on several processes: this one and forked children share the rules
+out as they go, over the same model.
 
 Why: after lifting, the rules are the longest stretch of a scan that runs on one core
 (~0.6 s of a cold 5,000-file scan, bench/run.py), and the model they read is already in
 memory. A forked child shares it copy-on-write, so nothing crosses a pipe but the child's
 findings.
 
-How the rules are shared: in catalogue order, the child takes them from the start and
+How the rules are shared: in catalogue order, the children take them from the start and
 this process from the end, one at a time, until they meet (a lock and two counters in a
 shared memory file: ``fcntl`` locks are per process and die with it, so a child that is
-killed never leaves this process waiting). Whoever is faster takes more, so neither
-process waits long for the other whatever the rules cost. Rules of one area sit next
-to each other in the catalogue, so the views of the platform they share (the pod index,
-the ALB groups, the node definitions) are mostly built by one process. The first rule
-belongs to the child and the last to this process from the start.
+killed never leaves the others waiting). Whoever is faster takes more, so no process
+waits long for another whatever the rules cost. Rules of one area sit next to each
+other in the catalogue, so the views of the platform they share (the pod index, the ALB
+groups, the node definitions) are mostly built by one process. Before anyone takes
+anything, child ``n`` owns rule ``n`` and this process the last rule.
 
 Findings travel back pickled, with every model object they hold (a Fix names the
 objects it edits) as its index in ``platform.objects``; this process puts its own
-objects back in (``persistent_id``), so a Fix made in the child is the Fix this process
+objects back in (``persistent_id``), so a Fix made in a child is the Fix this process
 would have made.
 
-When: a model of at least :data:`MIN_OBJECTS` objects, two usable cores (or ``--jobs``
-2 or more), and a process that may fork (:func:`eksguard.engine.parallel.fork_is_safe`).
-Otherwise the rules all run here; when the child fails in any way, the rules this
-process did not run are run here. The findings come back in the order one process would
-give them (rule order, then each rule's own order), and what a crashing rule prints in
-the child is printed here.
+When: a model of at least :data:`MIN_OBJECTS` objects, two usable cores or more (or
+``--jobs`` 2 or more), and a process that may fork
+(:func:`eksguard.engine.parallel.fork_is_safe`); one process per core, at most
+:data:`MAX_PROCESSES` and one per rule. Otherwise the rules all run here; when a child
+fails in any way, the rules no process reported running are run here. The findings come
+back in the order one process would give them (rule order, then each rule's own order),
+and what a crashing rule prints in a child is printed here.
 """
 
 from __future__ import annotations
@@ -41,81 +42,114 @@ from eksguard.engine.parallel import fork_is_safe, usable_cores
 
 #: Below this many model objects the rules take well under 0.1 s: not worth a fork.
 MIN_OBJECTS = 2000
+#: The rules of a big scan take ~0.5 s of CPU (bench/); past a few processes each fork
+#: and its copied pages cost more than the share of the rules it takes.
+MAX_PROCESSES = 4
 _COUNTERS = struct.Struct("=ii")  # next rule from the start, one past the next from the end
 
 
-def worth_splitting(platform, jobs: int | None) -> bool:
+def processes(platform, rules: list, jobs: int | None) -> int:
+    """How many processes the rules of this scan run on (1: this one alone)."""
     cores = usable_cores() if jobs is None else jobs
-    return cores >= 2 and len(platform.objects) >= MIN_OBJECTS
+    if cores < 2 or len(platform.objects) < MIN_OBJECTS:
+        return 1
+    return max(1, min(cores, MAX_PROCESSES, len(rules)))
 
 
-def run_split(rules: list, platform, plugins, run_rules: Callable) -> list | None:
-    """``run_rules(rules, platform, plugins)`` on this process and a forked child; None
-    when that cannot be done here (then the caller runs them all)."""
-    if len(rules) < 2 or not fork_is_safe() or not hasattr(os, "memfd_create"):
+def run_split(rules: list, platform, plugins, run_rules: Callable, count: int = 2) -> list | None:
+    """``run_rules(rules, platform, plugins)`` on this process and ``count - 1`` forked
+    children; None when that cannot be done here (then the caller runs them all)."""
+    children = min(count, len(rules)) - 1
+    if children < 1 or not fork_is_safe() or not hasattr(os, "memfd_create"):
         return None
     try:
-        queue = _Queue(len(rules))
+        queue = _Queue(len(rules), children)
     except OSError:
         return None
     sys.stdout.flush()  # nothing buffered may be written twice
     sys.stderr.flush()
-    read_fd, write_fd = os.pipe()
+    started: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
+        for first in range(children):
+            read_fd, write_fd = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+                break
+            if pid == 0:
+                os.close(read_fd)
+                for _, other in started:
+                    os.close(other)
+                _child(rules, platform, plugins, run_rules, queue, first, write_fd)  # never returns
+            os.close(write_fd)
+            started.append((pid, read_fd))
+    except BaseException:
+        for pid, read_fd in started:
+            _stop(pid, read_fd)
+        queue.close()
+        raise
+    if not started:
         queue.close()
         return None
-    if pid == 0:
-        os.close(read_fd)
-        _child(rules, platform, plugins, run_rules, queue, write_fd)  # never returns
-    os.close(write_fd)
-    status = None
+    results: list = []
     mine: list[int] = []
+    reading = -1  # the child whose pipe is being read (its stream owns the descriptor)
     try:
         own = []
-        for index in queue.take_all(from_start=False):
+        for index in queue.take_all(len(rules) - 1, from_start=False):
             mine.append(index)
             own.extend(run_rules([rules[index]], platform, plugins))
-        with os.fdopen(read_fd, "rb") as stream:
-            read_fd = None
-            payload = stream.read()
-        status = os.waitpid(pid, 0)[1]
+        for reading, (pid, read_fd) in enumerate(started):
+            with os.fdopen(read_fd, "rb") as stream:
+                payload = stream.read()
+            status = os.waitpid(pid, 0)[1]
+            results.append(_loads(payload, platform) if os.waitstatus_to_exitcode(status) == 0 else None)
     finally:
         queue.close()
-        if status is None:  # this process failed first: the child's work is not wanted
-            _stop(pid, read_fd)
-    result = _loads(payload, platform) if os.waitstatus_to_exitcode(status) == 0 else None
-    if result is None:  # the child failed (killed, out of memory, findings that do not pickle)
-        ran = set(mine)
-        rest = [rule for index, rule in enumerate(rules) if index not in ran]
-        return _in_rule_order(rules, own + run_rules(rest, platform, plugins))
-    findings, printed, error = result
+        # this process failed first: the work of the children not yet heard is not wanted
+        for position in range(len(results), len(started)):
+            pid, read_fd = started[position]
+            _stop(pid, None if position == reading else read_fd)
+    findings = own
+    ran = set(mine)
+    printed, errors = [], []
+    for result in results:
+        if result is None:  # a child failed (killed, out of memory, findings that do not pickle)
+            continue
+        theirs, text, error, indices = result
+        findings.extend(theirs)
+        ran.update(indices)
+        if text:
+            printed.append(text)
+        if error is not None:
+            errors.append(error)
     if printed:
-        sys.stderr.write(printed)
-    if error is not None:
-        raise error
-    return _in_rule_order(rules, own + findings)
+        sys.stderr.write("".join(printed))
+    if errors:
+        raise errors[0]
+    rest = [rule for index, rule in enumerate(rules) if index not in ran]
+    if rest:
+        findings.extend(run_rules(rest, platform, plugins))
+    return _in_rule_order(rules, findings)
 
 
 class _Queue:
-    """Rule indices shared by two processes: one takes from the start, the other from the
-    end (see the module docstring). Index 0 is the child's and the last index this
-    process's before either takes anything."""
+    """Rule indices shared by several processes: children take from the start, this
+    process from the end (see the module docstring). Before anyone takes anything, child
+    ``n`` owns index ``n`` and this process the last index."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, children: int = 1):
         self.fd = os.memfd_create("eksguard-rules")
         try:
-            os.write(self.fd, _COUNTERS.pack(1, count - 1))
+            os.write(self.fd, _COUNTERS.pack(children, count - 1))
         except OSError:
             os.close(self.fd)
             raise
-        self.count = count
 
-    def take_all(self, from_start: bool):
-        yield 0 if from_start else self.count - 1  # what each end owns from the start
+    def take_all(self, first: int, from_start: bool):
+        yield first  # what each process owns from the start
         while (index := self._take(from_start)) is not None:
             yield index
 
@@ -142,29 +176,31 @@ class _Queue:
             pass
 
 
-def _child(rules: list, platform, plugins, run_rules: Callable, queue: _Queue, write_fd: int) -> None:
-    """In the child: run the rules it takes, send ``(findings, what they printed,
-    exception)`` pickled, and end without running anything of the parent's (no atexit,
-    no flush)."""
+def _child(rules: list, platform, plugins, run_rules: Callable, queue: _Queue, first: int, write_fd: int) -> None:
+    """In a child: run the rules it takes, starting with rule ``first``, send ``(findings,
+    what they printed, exception, the rules it ran)`` pickled, and end without running
+    anything of the parent's (no atexit, no flush)."""
     code = 0
     try:
         sys.stderr = printed = io.StringIO()
         findings: list = []
+        ran: list[int] = []
         try:
-            for index in queue.take_all(from_start=True):
+            for index in queue.take_all(first, from_start=True):
+                ran.append(index)
                 findings.extend(run_rules([rules[index]], platform, plugins))
             error = None
         except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
             findings, error = [], exc
         with os.fdopen(write_fd, "wb") as out:
-            out.write(_dumps(findings, printed.getvalue(), error, platform))
+            out.write(_dumps(findings, printed.getvalue(), error, ran, platform))
     except BaseException:  # noqa: BLE001 - any failure here: the parent runs these rules
         code = 1
     finally:
         os._exit(code)
 
 
-def _dumps(findings: list, printed: str, error: BaseException | None, platform) -> bytes:
+def _dumps(findings: list, printed: str, error: BaseException | None, ran: list[int], platform) -> bytes:
     try:
         pickle.dumps(error)
     except Exception:  # noqa: BLE001 - an exception that does not pickle travels as text
@@ -183,7 +219,7 @@ def _dumps(findings: list, printed: str, error: BaseException | None, platform) 
         finding.fix = None
     index = {id(obj): position for position, obj in enumerate(platform.objects)}
     out = io.BytesIO()
-    pickle.dump((findings, printed, error), out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump((findings, printed, error, ran), out, protocol=pickle.HIGHEST_PROTOCOL)
     pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.persistent_id = lambda obj: index.get(id(obj))  # a model object: its position
     pickler.dump([(position, fix) for position, fix in enumerate(fixes) if fix is not None])
@@ -193,12 +229,12 @@ def _dumps(findings: list, printed: str, error: BaseException | None, platform) 
 def _loads(payload: bytes, platform):
     try:
         stream = io.BytesIO(payload)
-        findings, printed, error = pickle.load(stream)
+        findings, printed, error, ran = pickle.load(stream)
         unpickler = pickle.Unpickler(stream)
         unpickler.persistent_load = lambda position: platform.objects[position]
         for position, fix in unpickler.load():
             findings[position].fix = fix
-        return findings, printed, error
+        return findings, printed, error, ran
     except Exception:  # noqa: BLE001 - a truncated payload: the child died writing it
         return None
 
@@ -211,7 +247,10 @@ def _stop(pid: int, read_fd: int | None) -> None:
     except OSError:
         pass
     if read_fd is not None:
-        os.close(read_fd)
+        try:
+            os.close(read_fd)
+        except OSError:
+            pass
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
