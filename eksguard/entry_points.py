@@ -4,10 +4,10 @@
 ``importlib.metadata`` imports the ``email`` package and reads the metadata of every
 installed distribution: about 30 ms, the largest single cost of the one-file scan a
 pre-commit hook runs. The answer is cached (:mod:`eksguard.cachedir`) under a key made of
-the interpreter, ``sys.path`` and, for every folder on it, its modification time and that
-of each ``*.dist-info``/``*.egg-info`` folder's ``entry_points.txt``: installing,
-upgrading or removing a distribution changes one of them, and the next run reads the
-metadata again. Any doubt (no cache, unreadable cache, a folder that cannot be listed)
+the interpreter, ``sys.path`` and, for every folder on it, the ``*.dist-info`` and
+``*.egg-info`` folders it holds with the modification time of their ``entry_points.txt``:
+installing, upgrading or removing a distribution changes one of them, and the next run
+reads the metadata again. Any doubt (no cache, unreadable cache, a folder that cannot be listed)
 means the plain ``importlib.metadata`` read.
 """
 
@@ -83,5 +83,8 @@ def _stamp() -> list | None:
                         metadata.append([item.name, points])
         except OSError:
             return None
-        stamp.append([entry, info.st_mtime_ns, sorted(metadata)])
+        # Not the folder's own mtime: what it lists decides, and a folder on sys.path may be
+        # a project (``python -m eksguard`` puts the working folder there) whose files come
+        # and go on every commit, which made each of those runs read the metadata again.
+        stamp.append([entry, sorted(metadata)])
     return stamp

@@ -107,8 +107,12 @@ def test_entry_point_cache_follows_installs_and_removals(tmp_path):
         return "DEMO001" in listed.stdout
 
     assert not demo_listed()
-    assert list((tmp_path / "cache" / "eksguard").glob("entry-points-*.json"))  # cached, and used next
+    [cached] = (tmp_path / "cache" / "eksguard").glob("entry-points-*.json")  # cached, and used next
+    written = cached.stat().st_ino
     assert not demo_listed()
+    (site / "notes.txt").write_text("a file that is no distribution\n")  # the folder's mtime moves
+    assert not demo_listed()
+    assert cached.stat().st_ino == written  # still a hit: not read again, not rewritten
     dist = site / "eksguard_demo_plugin-0.1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: eksguard-demo-plugin\nVersion: 0.1.0\n")
