@@ -211,6 +211,30 @@ def test_chunks_weigh_bytes_by_what_the_adapter_spends_on_them(tmp_path):
     assert parallel._cost(TerraformAdapter()) == 2.5
 
 
+def test_workers_get_the_costliest_formats_whatever_the_layout(tmp_path):
+    """Workers take chunks from the head of the queue, and what they lift is pickled back:
+    the formats that cost most CPU per byte come first (Terraform before manifests, even
+    when its folders sort last), each in discovery order."""
+    from eksguard.adapters.kubernetes import KubernetesAdapter
+    from eksguard.adapters.terraform import TerraformAdapter
+
+    todo = []
+    for i in range(40):
+        path = tmp_path / f"a-manifests/m{i:03d}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x" * 5000)
+        todo.append((i, Source(f"a-manifests/{path.name}", path), 1, None))
+    for i in range(40, 60):
+        path = tmp_path / f"z-stack{i:03d}/main.tf"
+        path.parent.mkdir()
+        path.write_text("x" * 5000)
+        todo.append((i, Source(f"z-stack{i:03d}/main.tf", path), 0, None))
+    chunks = parallel._chunks(todo, [TerraformAdapter(), KubernetesAdapter()], 8)
+    order = [i for chunk in chunks for i in chunk]
+    assert order == list(range(40, 60)) + list(range(40))
+    assert all(len({todo[i][2] for i in chunk}) == 1 for chunk in chunks[:2] + chunks[-2:])
+
+
 class BrokenAdapter(PidAdapter):
     def lift(self, source: Source, sink) -> None:
         raise ValueError(f"adapter bug on {source.display}")

@@ -247,10 +247,18 @@ def _units(todo: list, adapters: list) -> list[list[int]]:
 
 def _chunks(todo: list, adapters: list, count: int) -> list[list[int]]:
     """At least about ``count`` chunks of similar weight (bytes times the adapter's
-    :func:`_cost`), none much over :data:`CHUNK_BYTES`, units kept whole, in discovery
-    order."""
+    :func:`_cost`), none much over :data:`CHUNK_BYTES`, units kept whole; the costliest
+    formats first, each in discovery order.
+
+    Workers take chunks from the head of the queue and this process from its tail, and
+    only what a worker lifts is pickled back. A format's pickle grows with its bytes, its
+    lift with bytes times its cost: Terraform (2.5) sends back as many bytes per byte
+    read as manifests do for 2.5 times the work. So workers get Terraform and scripts
+    whatever the layout of the repository (bench/'s files with the Terraform folders
+    renamed to sort last: this process unpickled for 0.13-0.20 s, against 0.09 s)."""
     units = _units(todo, adapters)
     costs = [_cost(adapter) for adapter in adapters]
+    units.sort(key=lambda unit: -costs[todo[unit[0]][2]])  # stable: discovery order within a cost
     weights = [sum((_weight(todo[i][1]) + 1024) * costs[todo[i][2]] for i in unit)  # +1 KiB: per-file cost
                for unit in units]
     target = min(sum(weights) / count, CHUNK_BYTES)
