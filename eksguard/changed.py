@@ -41,6 +41,10 @@ class ChangedScope:
     folders: set[str] = field(default_factory=set)  # every file directly inside
     trees: set[str] = field(default_factory=set)  # every file below
     outside: list[str] = field(default_factory=list)  # changed paths outside the root
+    #: (working folder, location path as findings show it) -> real path, for
+    #: :meth:`related`; kept for the scope's life: the findings and the suppressed
+    #: findings name the same files.
+    reals: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def scan_paths(self) -> list[str]:
@@ -52,27 +56,25 @@ class ChangedScope:
             return True
         return any(path == t or path.startswith(t + os.sep) for t in self.trees)
 
-    def related(self, finding: Finding, cwd: Path, reals: dict[str, str] | None = None) -> bool:
-        """``reals``: the real path of each location path seen so far (one ``realpath``
-        per file, not per location: a finding and its related locations name a few
-        files, and the findings of a 5,000-file repository ~25,000 locations, whose
-        ``realpath`` was a third of a pre-commit run there)."""
-        reals = {} if reals is None else reals
+    def related(self, finding: Finding, cwd: Path) -> bool:
+        """One ``realpath`` per file, not per location (:attr:`reals`): the findings of a
+        5,000-file repository name ~25,000 locations in a few thousand files, and their
+        ``realpath`` was a third of a pre-commit run there."""
+        reals = self.reals
         base = os.fspath(cwd)
         for location in (finding.location, *(r.location for r in finding.related)):
             path = location.path
             if path == "<stdin>":
                 continue
-            real = reals.get(path)
+            real = reals.get((base, path))
             if real is None:
-                real = reals[path] = os.path.realpath(os.path.join(base, path))
+                real = reals[base, path] = os.path.realpath(os.path.join(base, path))
             if self.covers(real):
                 return True
         return False
 
     def filter(self, findings: list[Finding], cwd: Path) -> list[Finding]:
-        reals: dict[str, str] = {}
-        return [f for f in findings if self.related(f, cwd, reals)]
+        return [f for f in findings if self.related(f, cwd)]
 
 
 def changed_scope(paths: list[str], cwd: Path, project_root: str | None = None) -> ChangedScope:
