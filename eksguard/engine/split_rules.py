@@ -42,8 +42,10 @@ from eksguard.engine.parallel import fork_is_safe, usable_cores
 
 #: Below this many model objects the rules take well under 0.1 s: not worth a fork.
 MIN_OBJECTS = 2000
-#: The rules of a big scan take ~0.5 s of CPU (bench/); past a few processes each fork
-#: and its copied pages cost more than the share of the rules it takes.
+#: At most this many. The rules of bench/'s 5,000 files are ~0.4 s of CPU in 35 rules,
+#: and each process copies the pages of the model it touches: past a few, a process
+#: would cost about what its share of the rules saves. A bound, not a measurement
+#: (bench/ runs on two cores).
 MAX_PROCESSES = 4
 _COUNTERS = struct.Struct("=ii")  # next rule from the start, one past the next from the end
 
