@@ -246,3 +246,31 @@ def test_processes_follow_cores_objects_and_rules(monkeypatch):
     assert split_rules.processes(Model, rules[:3], 64) == 3
     Model.objects = Model.objects[1:]
     assert split_rules.processes(Model, rules, 64) == 1
+
+
+def test_a_fork_that_fails_midway_leaves_that_childs_rules_here(monkeypatch, tmp_path):
+    """Out of processes after the first child: the rule reserved for the second runs here,
+    every rule once, in order."""
+    import time
+
+    def slow(platform, params):
+        time.sleep(0.01)
+        yield from _pid_check(platform, params)
+
+    plugins, rules = _setup(slow, monkeypatch, tmp_path)
+    many = [dataclasses.replace(rules[0], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(12)]
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        if len(forks) == 2:
+            raise OSError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 3, "cache": False})
+    assert len(forks) == 2
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    assert result.findings[1].message == f"pid {os.getpid()}"  # the second child's first rule
+    assert len({f.message for f in result.findings}) == 2
