@@ -23,6 +23,7 @@ Terraform module called from another folder). ``eksguard-project`` covers both.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,10 +42,11 @@ class ChangedScope:
     folders: set[str] = field(default_factory=set)  # every file directly inside
     trees: set[str] = field(default_factory=set)  # every file below
     outside: list[str] = field(default_factory=list)  # changed paths outside the root
-    #: (working folder, location path as findings show it) -> real path, for
-    #: :meth:`related`; kept for the scope's life: the findings and the suppressed
-    #: findings name the same files.
+    #: (working folder, location path as findings show it) -> real path, and folder ->
+    #: real folder, for :meth:`related`; kept for the scope's life: the findings and the
+    #: suppressed findings name the same files.
     reals: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
+    real_folders: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def scan_paths(self) -> list[str]:
@@ -68,10 +70,26 @@ class ChangedScope:
                 continue
             real = reals.get((base, path))
             if real is None:
-                real = reals[base, path] = os.path.realpath(os.path.join(base, path))
+                real = reals[base, path] = self._real(os.path.join(base, path))
             if self.covers(real):
                 return True
         return False
+
+    def _real(self, path: str) -> str:
+        """``os.path.realpath(path)``, with one ``realpath`` per folder (an ``lstat`` per
+        link on the way) and an ``lstat`` of the file: the folders of a repository's
+        findings are few, and a file that is no link is its real folder's (discovery does
+        the same)."""
+        folder, _, name = path.rpartition(os.sep)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode) or name in (".", ".."):
+                return os.path.realpath(path)
+        except OSError:
+            return os.path.realpath(path)
+        real_folder = self.real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self.real_folders[folder] = os.path.realpath(folder or os.sep)
+        return os.path.join(real_folder, name)
 
     def filter(self, findings: list[Finding], cwd: Path) -> list[Finding]:
         return [f for f in findings if self.related(f, cwd)]

@@ -136,10 +136,19 @@ def test_one_realpath_per_file_not_per_location(tmp_path, monkeypatch):
     findings = [Finding("EKS601", "x", Severity.WARNING, "m", Location(name, n, 1),
                         related=[Related(Location("c.yaml", n, 1), "r")])
                 for n in range(1, 51) for name in ("a.yaml", "b.yaml")]
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.yaml").write_text("")
+    (tmp_path / "sub" / "link.yaml").symlink_to(tmp_path / "a.yaml")
+    findings += [Finding("EKS601", "x", Severity.WARNING, "m", Location(name, 1, 1))
+                 for name in ("sub/d.yaml", "sub/link.yaml", "sub/../b.yaml", "gone.yaml")]
     calls = []
     real = os.path.realpath
     monkeypatch.setattr(changed.os.path, "realpath", lambda path: calls.append(path) or real(path))
     kept = scope.filter(findings, tmp_path)
-    assert [f.location.path for f in kept] == ["a.yaml"] * 50
+    assert [f.location.path for f in kept] == ["a.yaml"] * 50 + ["sub/link.yaml"]  # a link to a.yaml
     assert scope.filter(findings[:10], tmp_path) == findings[:10:2]  # the suppressed ones, say
-    assert len(calls) == 3
+    # one realpath per folder, and per link or missing file: not one per location
+    assert len(calls) == 5
+    assert scope.reals == {(str(tmp_path), path): real(tmp_path / path)
+                           for path in ("a.yaml", "b.yaml", "c.yaml", "sub/d.yaml", "sub/link.yaml",
+                                        "sub/../b.yaml", "gone.yaml")}
