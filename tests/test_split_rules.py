@@ -64,6 +64,19 @@ def _pid_check(platform, params):
     yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}")
 
 
+def _slow_fixing_check(platform, params):
+    """Slow enough that every process takes some rules; a Fix on the one ConfigMap."""
+    import time
+
+    from eksguard.fixes import Fix, SetKey
+    from eksguard.model import ConfigMap
+
+    time.sleep(0.02)
+    [cm] = platform.of_kind(ConfigMap)
+    yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
+                    fix=Fix("set a key", (SetKey(cm, ("data", "k"), "v"),)))
+
+
 def _setup(func, monkeypatch, tmp_path):
     """Plugins with check ``pid-test`` and two rules on it: TEST001 offers no fix (the
     child's), TEST002 a safe one (this process')."""
@@ -136,18 +149,9 @@ def test_a_child_that_dies_has_its_rules_run_here(monkeypatch, tmp_path):
 def test_the_rules_are_shared_as_they_go_and_a_childs_fix_edits_these_objects(monkeypatch, tmp_path):
     """Twenty slow rules: both processes take some, each rule runs once, the findings come
     in rule order; a Fix made in the child holds this process's object."""
-    import time
-
-    from eksguard.fixes import Fix, SetKey
     from eksguard.model import ConfigMap
 
-    def slow_fixing_check(platform, params):
-        time.sleep(0.02)
-        [cm] = platform.of_kind(ConfigMap)
-        yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
-                        fix=Fix("set a key", (SetKey(cm, ("data", "k"), "v"),)))
-
-    plugins, rules = _setup(slow_fixing_check, monkeypatch, tmp_path)
+    plugins, rules = _setup(_slow_fixing_check, monkeypatch, tmp_path)
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, "
                                       "namespace: kube-system}\n")
     many = [dataclasses.replace(rules[1], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(20)]
@@ -185,18 +189,9 @@ def test_a_child_that_dies_midway_leaves_its_rules_to_this_process(monkeypatch, 
 def test_more_cores_more_processes_each_rule_once(monkeypatch, tmp_path):
     """``--jobs 3``: two children and this process share the rules; every rule runs once,
     the findings come in rule order, and every Fix holds this process's object."""
-    import time
-
-    from eksguard.fixes import Fix, SetKey
     from eksguard.model import ConfigMap
 
-    def slow_fixing_check(platform, params):
-        time.sleep(0.02)
-        [cm] = platform.of_kind(ConfigMap)
-        yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
-                        fix=Fix("set a key", (SetKey(cm, ("data", "k"), "v"),)))
-
-    plugins, rules = _setup(slow_fixing_check, monkeypatch, tmp_path)
+    plugins, rules = _setup(_slow_fixing_check, monkeypatch, tmp_path)
     many = [dataclasses.replace(rules[1], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(24)]
     forks = []
     real_fork = os.fork
