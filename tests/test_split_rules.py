@@ -269,3 +269,24 @@ def test_a_fork_that_fails_midway_leaves_that_childs_rules_here(monkeypatch, tmp
     assert [f.code for f in result.findings] == [rule.code for rule in many]
     assert result.findings[1].message == f"pid {os.getpid()}"  # the second child's first rule
     assert len({f.message for f in result.findings}) == 2
+
+
+def test_findings_a_child_cannot_pickle_are_made_again_here(monkeypatch, tmp_path):
+    """A plugin's Fix holding something pickle refuses (a lambda): the child cannot send
+    its findings, so its rules run here; no finding is lost (docs/plugins.md)."""
+    import time
+
+    from eksguard.fixes import Fix, SetKey
+    from eksguard.model import ConfigMap
+
+    def unpicklable_fix(platform, params):
+        time.sleep(0.01)
+        [cm] = platform.of_kind(ConfigMap)
+        yield Violation(Location("pid.yaml", 1, 1), f"pid {os.getpid()}",
+                        fix=Fix("set a key", (SetKey(cm, ("data", "k"), lambda: "v"),)))
+
+    plugins, rules = _setup(unpicklable_fix, monkeypatch, tmp_path)
+    many = [dataclasses.replace(rules[1], code=f"TEST{n:03d}", name=f"rule-{n}") for n in range(8)]
+    result = scan(["."], plugins, cwd=tmp_path, rules=many, options={"jobs": 2, "cache": False})
+    assert [f.code for f in result.findings] == [rule.code for rule in many]
+    assert {f.message for f in result.findings} == {f"pid {os.getpid()}"}
