@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eksguard.adapters.folders import CHART_FILES, KUSTOMIZATION_FILES
-from eksguard.discover import UsageError
+from eksguard.discover import UsageError, real_path_of_file
 from eksguard.findings import Finding
 
 _TF_SUFFIXES = (".tf", ".auto.tfvars")
@@ -76,20 +76,15 @@ class ChangedScope:
         return False
 
     def _real(self, path: str) -> str:
-        """``os.path.realpath(path)``, with one ``realpath`` per folder (an ``lstat`` per
-        link on the way) and an ``lstat`` of the file: the folders of a repository's
-        findings are few, and a file that is no link is its real folder's (discovery does
-        the same)."""
-        folder, _, name = path.rpartition(os.sep)
+        """``os.path.realpath(path)`` for an ``lstat`` of the file and one ``realpath`` per
+        folder (:func:`eksguard.discover.real_path_of_file`): the folders of a
+        repository's findings are few."""
         try:
-            if stat.S_ISLNK(os.lstat(path).st_mode) or name in (".", ".."):
+            if stat.S_ISLNK(os.lstat(path).st_mode) or path.endswith((os.sep + ".", os.sep + "..")):
                 return os.path.realpath(path)
         except OSError:
             return os.path.realpath(path)
-        real_folder = self.real_folders.get(folder)
-        if real_folder is None:
-            real_folder = self.real_folders[folder] = os.path.realpath(folder or os.sep)
-        return os.path.join(real_folder, name)
+        return real_path_of_file(path, self.real_folders)
 
     def filter(self, findings: list[Finding], cwd: Path) -> list[Finding]:
         return [f for f in findings if self.related(f, cwd)]

@@ -128,11 +128,7 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
             continue
         if not stat.S_ISREG(info.st_mode):
             continue
-        folder, _, name = text.rpartition(os.sep)
-        real_folder = real_folders.get(folder)
-        if real_folder is None:
-            real_folder = real_folders[folder] = os.path.realpath(folder or os.sep)
-        key = os.path.join(real_folder, name)
+        key = real_path_of_file(text, real_folders)
         if key not in seen:
             seen.add(key)
             path = root / rel
@@ -149,6 +145,18 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
             seen.add(target)
             added.append(Source(display, path))
     found.sources.extend(sorted(added, key=lambda s: s.display))
+
+
+def real_path_of_file(path: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath(path)`` for a ``path`` known not to be a link itself (an
+    ``lstat`` said so): its real folder's, with one ``realpath`` per folder, kept in
+    ``real_folders``. A ``realpath`` per file (an ``lstat`` per component) was most of
+    discovery on a repository of thousands of files."""
+    folder, _, name = path.rpartition(os.sep)
+    real_folder = real_folders.get(folder)
+    if real_folder is None:
+        real_folder = real_folders[folder] = os.path.realpath(folder or os.sep)
+    return os.path.join(real_folder, name)
 
 
 def _git_files(root: Path) -> list[str] | None:

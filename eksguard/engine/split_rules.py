@@ -58,7 +58,7 @@ def processes(platform, rules: list, jobs: int | None) -> int:
     return max(1, min(cores, MAX_PROCESSES, len(rules)))
 
 
-def run_split(rules: list, platform, plugins, run_rules: Callable, count: int = 2) -> list | None:
+def run_split(rules: list, platform, plugins, run_rules: Callable, count: int) -> list | None:
     """``run_rules(rules, platform, plugins)`` on this process and ``count - 1`` forked
     children; None when that cannot be done here (then the caller runs them all)."""
     children = min(count, len(rules)) - 1
@@ -142,7 +142,7 @@ class _Queue:
     process from the end (see the module docstring). Before anyone takes anything, child
     ``n`` owns index ``n`` and this process the last index."""
 
-    def __init__(self, count: int, children: int = 1):
+    def __init__(self, count: int, children: int):
         self.fd = os.memfd_create("eksguard-rules")
         try:
             os.write(self.fd, _COUNTERS.pack(children, count - 1))
