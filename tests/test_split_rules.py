@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from eksguard.checks import Check
-from eksguard.engine import split_rules
+from eksguard.engine import forked, split_rules
 from eksguard.engine.runner import active_rules, scan
 from eksguard.findings import Location, Violation
 from eksguard.hookspecs import hookimpl
@@ -109,7 +109,7 @@ def test_one_process_when_forking_is_not_safe_or_not_asked(monkeypatch, tmp_path
     here = f"pid {os.getpid()}"
     result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 1, "cache": False})
     assert set(_messages(result).values()) == {here}
-    monkeypatch.setattr(split_rules, "fork_is_safe", lambda: False)
+    monkeypatch.setattr(forked, "fork_is_safe", lambda: False)
     result = scan(["."], plugins, cwd=tmp_path, rules=rules, options={"jobs": 2, "cache": False})
     assert set(_messages(result).values()) == {here}
 
