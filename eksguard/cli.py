@@ -270,7 +270,7 @@ def cmd_scan(args: argparse.Namespace, plugins) -> int:
     if any(spec.format in ("json", "sarif") for spec in specs) and any(f.fix for f in result.findings):
         from eksguard.engine.fix import attach_edits
 
-        attach_edits(result.findings, cwd)  # SARIF `fixes`, JSON `fix.edits`
+        attach_edits(result.findings, cwd, args.jobs)  # SARIF `fixes`, JSON `fix.edits`
     write_reports(specs, formatters, result.findings, make_report)
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN

@@ -269,3 +269,39 @@ def test_diff_marks_a_last_line_without_newline():
 
     diff = unified_diff("a.yaml", "x: 1\ny: 2", "x: 1\ny: 3")
     assert diff.endswith("-y: 2\n\\ No newline at end of file\n+y: 3\n\\ No newline at end of file\n")
+
+
+def test_many_fixes_resolved_on_several_processes_give_the_same_edits(tmp_path, monkeypatch, plugins):
+    """JSON and SARIF carry every fix's edits; past FORK_MIN_FIXES they are resolved by
+    this process and a forked child together (engine/forked.py), with the same edits,
+    in the same findings, as one process gives; a child that fails leaves its share
+    to this process."""
+    from eksguard.engine import fix as fixing
+
+    case = (FIXTURES / "alb-target-type-instance" / "fix-missing-annotation.yaml").read_text()
+    for n in range(fixing.FORK_MIN_FIXES + 8):
+        (tmp_path / f"ingress-{n:02d}.yaml").write_text(case.replace("name: checkout", f"name: checkout-{n}"))
+    options = {"cache": False, "jobs": 1}
+
+    def edits(jobs: int) -> list:
+        result = scan(["."], plugins, cwd=tmp_path, options=options)
+        fixing.attach_edits(result.findings, tmp_path, jobs)
+        return [(f.code, str(f.location), f.edits) for f in result.findings if f.fix is not None]
+
+    one = edits(1)
+    assert len(one) > fixing.FORK_MIN_FIXES and all(e and not e[0].refused and e[0].edits for *_, e in one)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    assert edits(2) == one
+    assert forks == [1]
+
+    parent, real_resolve = os.getpid(), fixing.resolve
+
+    def dies_in_child(fix, files):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real_resolve(fix, files)
+
+    monkeypatch.setattr(fixing, "resolve", dies_in_child)
+    assert edits(2) == one
