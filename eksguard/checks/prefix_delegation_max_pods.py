@@ -44,7 +44,7 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             ),
             object=getattr(node.obj, "ref", None),
             json_path=node.json_path,
-            related=related + extra,
+            related=extra + related,  # its own pools first: reports list only the first places
             fix=_fix(platform, node, custom, max_eni),
         )
 

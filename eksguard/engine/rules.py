@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from eksguard.findings import Finding, Severity, Violation
+from eksguard.findings import MAX_RELATED, Finding, Severity, Violation
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "rule.schema.json"
 
@@ -69,6 +69,7 @@ class Rule:
                 fix = replace(fix, applicability=self.fix_applicability)
         else:
             fix = None  # a rule that declares no fix never offers one
+        related = list(violation.related)
         return Finding(
             code=self.code,
             name=self.name,
@@ -77,7 +78,8 @@ class Rule:
             location=violation.location,
             object=violation.object,
             json_path=violation.json_path,
-            related=list(violation.related),
+            related=related[:MAX_RELATED],
+            related_omitted=max(0, len(related) - MAX_RELATED),
             fix=fix,
         )
 

@@ -50,4 +50,6 @@ class GithubFormatter(Formatter):
             message += f" (template: {loc.template})"
         for related in finding.related:
             message += f"\n{repo_path(related.location, self.report)}:{related.location.line}: {related.message}"
+        if finding.related_omitted:
+            message += f"\n({finding.omitted_note})"
         self.stream.write(command(LEVELS[finding.severity], properties, message) + "\n")

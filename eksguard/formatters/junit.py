@@ -68,6 +68,8 @@ class JunitFormatter(Formatter):
                     lines.append(f"{path}:{f.location.line}:{f.location.column}: {f.code} [{f.severity}] {f.message}")
                     lines.extend(f"    {repo_path(r.location, self.report)}:{r.location.line}: {r.message}"
                                  for r in f.related)
+                    if f.related_omitted:
+                        lines.append(f"    ({f.omitted_note})")
                 failure = ET.SubElement(case, "failure", message=_text(summary),
                                         type=str(max(f.severity for f in findings)))
                 failure.text = _text("\n".join(lines))

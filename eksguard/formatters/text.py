@@ -64,6 +64,8 @@ class TextFormatter(Formatter):
         indent = " " * (len(str(finding.location.line)) + 2) if source is not None else "   "
         for related in finding.related:
             out.append(f"{indent}{self._paint('=', '34;1')} {related.location}: {related.message}")
+        if finding.related_omitted:
+            out.append(f"{indent}{self._paint('=', '34;1')} {finding.omitted_note}")
         self.stream.write("\n".join(out) + "\n")
 
     def _write_statistics(self) -> None:
