@@ -25,6 +25,10 @@ all of them alike), and the best of the rounds for each:
   --project-root FOLDER``, warm, on every core (what ``.pre-commit-hooks.yaml`` runs
   for one staged manifest: the whole project is read for the cross-file rules, and
   only what touches the file is reported).
+- the GitHub Action's scan: the same warm scan writing the reports ``action/run.py``
+  asks for (``--format github`` on stdout, SARIF and JSON files), on every core; the
+  fixes' text edits (SARIF ``fixes``, JSON ``fix.edits``) and the report files are
+  what it costs beyond the warm scan above, and the report sizes are printed.
 
 Prints a Markdown table with each time as a ratio to the parse floor. Numbers, not
 asserts: machines differ; the README quotes one run. The start-up of a scan of one file
@@ -130,6 +134,12 @@ def main() -> None:
     hook = [*eksguard_command(), "scan", "--changed-files", str(staged), "--project-root", str(folder), "-qq",
             "--no-config", "--jobs", str(args.jobs)]
     precommit = None
+    reports = Path(tmp.name) / "reports"
+    reports.mkdir()
+    action = [*eksguard_command(), "scan", str(folder), "--no-config", "--jobs", str(args.jobs),
+              "--format", "github", "--format", "sarif", "--output", str(reports / "eksguard.sarif"),
+              "--format", "json", "--output", str(reports / "eksguard.json")]
+    action_best = None
     for _ in range(args.runs):
         out = subprocess.run([sys.executable, "-c", FLOOR, str(folder), "1"], capture_output=True, text=True,
                              check=True, cwd=ROOT).stdout.split()
@@ -143,6 +153,9 @@ def main() -> None:
                 peak[jobs] = max(peak.get(jobs, 0), rss)
         seconds = run(hook, env)[0]
         precommit = seconds if precommit is None else min(precommit, seconds)
+        seconds = run(action, env)[0]
+        action_best = seconds if action_best is None else min(action_best, seconds)
+    sizes = {name: (reports / f"eksguard.{name}").stat().st_size / 1048576 for name in ("sarif", "json")}
     tmp.cleanup()
 
     print(f"{files} files, {size / 1048576:.1f} MiB; {usable_cores()} usable cores; best of {args.runs} "
@@ -155,6 +168,8 @@ def main() -> None:
               f"{warm:.2f} s ({warm / floor:.1f}x; CPU {warm_cpu:.1f} s) | {peak[jobs] / 1024:.0f} MiB |")
     print(f"\npre-commit hook, one staged manifest ({staged.relative_to(folder)}), warm, --jobs {args.jobs}: "
           f"{precommit:.2f} s ({precommit / floor:.1f}x)")
+    print(f"GitHub Action's scan (annotations, SARIF {sizes['sarif']:.1f} MiB, JSON {sizes['json']:.1f} MiB), "
+          f"warm, --jobs {args.jobs}: {action_best:.2f} s ({action_best / floor:.1f}x)")
 
 
 if __name__ == "__main__":
