@@ -252,3 +252,39 @@ def test_a_key_names_each_input_by_where_it_lies_from_the_source(tmp_path, cache
     assert key(tmp_path / "b" / "vars.tf") != beside  # same name and bytes, another folder
     (tmp_path / "b" / "vars.tf").write_text("x = 2\n")
     assert ParseCache.open({}).key(_Inputs([tmp_path / "b" / "vars.tf"]), source) != key(tmp_path / "b" / "vars.tf")
+
+
+def test_under_fix_only_what_reads_a_fixed_text_is_lifted_again(project, cache_home, parses, plugins, rules):
+    """``scan --fix`` verifies fixes by scanning with their texts in memory
+    (``adapters.source.OVERLAY``). Sources that read none of those texts come from the
+    cache (and may go to workers); those that do are lifted here from the new text and
+    never cached; a Terraform file counts as reading its whole folder."""
+    import os
+
+    from eksguard.adapters.source import OVERLAY
+
+    first = _scan(plugins, rules, project)
+    for calls in parses.values():
+        calls.clear()
+    token = OVERLAY.set({})  # the round before anything is fixed: all from the cache
+    try:
+        assert _scan(plugins, rules, project) == first
+    finally:
+        OVERLAY.reset(token)
+    assert parses == {"yaml": [], "hcl": []}
+    web = project / "teams" / "storefront" / "web.yaml"
+    variables = project / "infra" / "variables.tf"
+    fixed_web = web.read_text() + "# fixed\n"
+    fixed_variables = variables.read_text() + "\n# fixed\n"
+    token = OVERLAY.set({os.path.realpath(web): fixed_web, os.path.realpath(variables): fixed_variables})
+    try:
+        _scan(plugins, rules, project)
+    finally:
+        OVERLAY.reset(token)
+    assert parses["yaml"] == [fixed_web]
+    tf_files = sorted(p.name for p in (project / "infra").glob("*.tf"))
+    assert sorted(set(Path(d).name for d in parses["hcl"])) == tf_files
+    for calls in parses.values():
+        calls.clear()
+    assert _scan(plugins, rules, project) == first  # the overlay's texts were never cached
+    assert parses == {"yaml": [], "hcl": []}

@@ -87,13 +87,45 @@ def lift_one(adapter, source: Source, options: dict, cwd: Path) -> Lifted:
     return Lifted(sink.platform.objects, sink.problems, list(log.seen), log.texts)
 
 
-def _overlaid() -> bool:
-    """True while ``scan --fix`` verifies fixes: adapters read texts that are not on disk
-    (``adapters.source.OVERLAY``), which neither a worker nor the cache would see."""
+class _Overlay:
+    """While ``scan --fix`` verifies fixes, adapters read the fixed texts of a few files
+    instead of the disk (``adapters.source.OVERLAY``: real path -> text), which neither
+    a worker nor the cache sees. Only the sources that read one of those files are
+    lifted here, uncached; the others (all of them, in the round that scans before
+    anything is fixed) are lifted as in any scan, from the cache and on every core."""
+
+    def __init__(self, texts: dict[str, str]):
+        self.paths = set(texts)
+        self.names = {os.path.basename(path) for path in self.paths}
+        self._read: dict[str, bool] = {}  # input path -> one of the overlaid files
+
+    def touches(self, adapter, source: Source) -> bool:
+        """Whether lifting ``source`` reads an overlaid file (as far as is known: a
+        source whose inputs the adapter does not name, a chart, counts as reading one)."""
+        if not self.paths:
+            return False  # the scan before anything is fixed
+        inputs = getattr(adapter, "cache_inputs", None)
+        if inputs is None or source.path is None:
+            return True
+        try:
+            files = inputs(source)
+        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs: lift it here
+            return True
+        return not files or any(self._overlaid(os.fspath(path)) for path in files)
+
+    def _overlaid(self, path: str) -> bool:
+        read = self._read.get(path)
+        if read is None:  # realpath only for a name that is overlaid (a link may lead to it)
+            read = self._read[path] = (os.path.basename(path) in self.names
+                                       and os.path.realpath(path) in self.paths)
+        return read
+
+
+def _overlay() -> _Overlay | None:
     from eksguard.adapters import source
 
-    overlay = getattr(source, "OVERLAY", None)
-    return overlay is not None and overlay.get() is not None
+    texts = source.OVERLAY.get()
+    return None if texts is None else _Overlay(texts)
 
 
 @contextmanager
@@ -138,16 +170,20 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
         index = next((i for i, a in enumerate(adapters) if a.claims(source)), None)
         if index is not None:
             claimed.append((position, source, index))
-    overlaid = _overlaid()
+    overlay = _overlay()
     store = None
-    if cache and not overlaid:
+    if cache:
         from eksguard.engine.cache import ParseCache
 
         store = ParseCache.open(sink.options, retention)
     results: dict[int, Lifted] = {}
     todo: list[tuple[int, Source, int, str | None]] = []
+    here: list[tuple[int, Source, int, str | None]] = []  # reads a text of --fix's overlay
     done = 0
     for position, source, index in claimed:
+        if overlay is not None and overlay.touches(adapters[index], source):
+            here.append((position, source, index, None))
+            continue
         key = store.key(adapters[index], source) if store is not None else None
         hit = store.load(key) if key is not None else None
         if isinstance(hit, Lifted):  # stored as the retention keeps it (the key says which)
@@ -160,10 +196,10 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
     # --jobs N asks for N processes; by default a small scan stays in this one.
     wanted = jobs is not None
     jobs = usable_cores() if jobs is None else max(1, jobs)
-    if jobs > 1 and not overlaid and len(todo) > 1 and (wanted or _worth_a_pool(todo)):
+    if jobs > 1 and len(todo) > 1 and (wanted or _worth_a_pool(todo)):
         done = _pool(todo, adapters, sink.options, texts.cwd, jobs, store, results, done, total, progress,
                      retention)
-    for position, source, index, key in todo:  # serial, or what the pool did not finish
+    for position, source, index, key in todo + here:  # serial, what the pool did not finish, the overlaid
         if position in results:
             continue
         if progress is not None:
