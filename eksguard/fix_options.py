@@ -40,7 +40,7 @@ def run_fixes(args: argparse.Namespace, scan_once, cwd: Path):
         finally:
             OVERLAY.reset(token)
 
-    report = fix(rescan, cwd, unsafe=args.unsafe_fixes)
+    report = fix(rescan, cwd, unsafe=args.unsafe_fixes, jobs=getattr(args, "jobs", None))
     for rejected in report.rejected:
         f = rejected.finding
         print(f"eksguard: {f.location}: {f.code} not fixed: {rejected.reason}", file=sys.stderr)

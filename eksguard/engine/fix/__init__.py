@@ -82,30 +82,33 @@ FORK_MIN_FIXES = 2 * EDIT_BLOCK
 
 def attach_edits(findings: list, cwd: Path, jobs: int | None = None) -> None:
     """Resolve every finding's fix into ``finding.edits`` (for SARIF and JSON), without
-    writing anything. A fix that cannot be made in place keeps its refusal reason.
+    writing anything. A fix that cannot be made in place keeps its refusal reason."""
+    todo = [finding for finding in findings if finding.fix is not None and finding.edits is None]
+    for finding, edits in zip(todo, edits_of(todo, Files(cwd), jobs)):
+        finding.edits = edits
+
+
+def edits_of(findings: list, files: Files, jobs: int | None) -> list[list[FileEdits]]:
+    """Each finding's fix as edits (or refused), in order.
 
     ruamel.yaml's round trip is slow (a 5,000-file repository has ~1,200 fixes and
     they took longer than the scan), so many fixes are shared out, block by block, with
     forked children (:func:`eksguard.engine.forked.share`): ``jobs`` processes, by
-    default one per usable core."""
-    todo = [finding for finding in findings if finding.fix is not None and finding.edits is None]
-    blocks = [todo[start:start + EDIT_BLOCK] for start in range(0, len(todo), EDIT_BLOCK)]
-    files = Files(cwd)  # each process reads a file once, for all its blocks
+    default one per usable core. ``files`` reads each file once per process."""
+    blocks = [findings[start:start + EDIT_BLOCK] for start in range(0, len(findings), EDIT_BLOCK)]
 
     def run(index: int) -> list:
         return [_edits(finding, files) for finding in blocks[index]]
 
     done = None
-    if len(todo) >= FORK_MIN_FIXES:
+    if len(findings) >= FORK_MIN_FIXES:
         from eksguard.engine.forked import share
         from eksguard.engine.parallel import usable_cores
 
         done = share(len(blocks), usable_cores() if jobs is None else jobs, run)
     done = done or {}
-    for index, block in enumerate(blocks):
-        edits = done[index] if index in done else run(index)  # here: no fork, or a child failed
-        for finding, found in zip(block, edits):
-            finding.edits = found
+    # here: no fork, or the blocks of a child that failed
+    return [edits for index in range(len(blocks)) for edits in (done[index] if index in done else run(index))]
 
 
 def _edits(finding, files: Files) -> list[FileEdits]:
@@ -115,16 +118,17 @@ def _edits(finding, files: Files) -> list[FileEdits]:
         return [FileEdits(finding.location.path, [], str(exc))]
 
 
-def fix(rescan, cwd: Path, unsafe: bool) -> FixReport:
+def fix(rescan, cwd: Path, unsafe: bool, jobs: int | None = None) -> FixReport:
     """Fix what can be fixed. ``rescan(overlay)`` scans the same inputs with the texts in
-    ``overlay`` (resolved path -> text) and returns a ``ScanResult``."""
+    ``overlay`` (resolved path -> text) and returns a ``ScanResult``; ``jobs`` as
+    ``--jobs``, for resolving the fixes (:func:`edits_of`)."""
     report = FixReport()
     overlay: dict[str, str] = {}  # display path -> new text
     originals: dict[str, str] = {}
     blocked: set[str] = set()
     result = rescan({})
     for _ in range(MAX_ROUNDS):
-        proposed = _propose(result.findings, cwd, overlay, originals, blocked, unsafe, report)
+        proposed = _propose(result.findings, cwd, overlay, originals, blocked, unsafe, report, jobs)
         if not proposed:
             break
         trial = {**overlay, **{path: text for path, (text, _) in proposed.items()}}
@@ -152,15 +156,13 @@ def _resolved(overlay: dict[str, str], cwd: Path) -> dict[str, str]:
     return {os.path.realpath(where.path(p)): text for p, text in overlay.items()}
 
 
-def _propose(findings, cwd, overlay, originals, blocked, unsafe, report) -> dict[str, tuple[str, list]]:
+def _propose(findings, cwd, overlay, originals, blocked, unsafe, report, jobs) -> dict[str, tuple[str, list]]:
     """New text per file from the fixes of ``findings`` that do not overlap."""
     files = Files(cwd, overlay)
     taken: dict[str, list] = {}  # path -> accepted edits
     fixed: dict[str, list] = {}
-    for finding in findings:
-        if not wanted(finding, unsafe):
-            continue
-        per_file = _edits(finding, files)
+    chosen = [finding for finding in findings if wanted(finding, unsafe)]
+    for finding, per_file in zip(chosen, edits_of(chosen, files, jobs)):
         refusal = next((fe for fe in per_file if fe.refused), None)
         if refusal is not None or any(fe.path in blocked for fe in per_file):
             if refusal is not None:
