@@ -287,6 +287,35 @@ def test_reading_ref_runs_nothing(repo, tmp_path):
     assert not marker.exists()
 
 
+def test_refs_unchanged_files_are_read_in_place_only_what_differs_is_written(repo):
+    """REF's platform: files REF holds as they are now are lifted where they are (named
+    as REF's written files are, from the parse cache); only what differs is written out,
+    and a Terraform folder where anything differs (here only its variables) is written
+    whole, so its unchanged main.tf evaluates with REF's variables."""
+    from eksguard.engine.diffbase import open_diff
+    from eksguard.plugins import get_plugins
+
+    module = 'module "eks" {\n  source             = "terraform-aws-modules/eks/aws"\n  version            = "~> 21.0"\n' \
+             '  name               = "platform"\n  kubernetes_version = var.kubernetes\n}\n'
+    variables = 'variable "kubernetes" {{\n  default = "{version}"\n}}\n'
+    root = repo({"infra/main.tf": module, "infra/variables.tf": variables.format(version="1.29"),
+                 "clusters/prod.yaml": eksctl("1.30"), "clusters/staging.yaml": eksctl("1.30", name="staging"),
+                 "k8s/a.yaml": deployment("web"), "k8s/b.yaml": deployment("api")})
+    write(root, {"infra/variables.tf": variables.format(version="1.31"), "clusters/prod.yaml": eksctl("1.32")})
+    diff = open_diff("main", ["."], get_plugins(load_entrypoints=False), cwd=root, options={"cache": False})
+    try:
+        base = diff.base.platform
+        written = sorted(p.relative_to(diff.base.tree).as_posix() for p in diff.base.tree.rglob("*") if p.is_file())
+        assert written == ["clusters/prod.yaml", "infra/main.tf", "infra/variables.tf"]
+        kinds = sorted((obj.origin.path, type(obj).__name__) for obj in base.objects)
+        assert ("clusters/staging.yaml", "Cluster") in kinds and ("k8s/a.yaml", "Workload") in kinds
+        assert all(diff.base.current(path) == path for path, _ in kinds)
+    finally:
+        diff.close()
+    got = sorted(f for f in found(eksguard(root, ".", "--diff-base", "main")) if f[2] == "EKS504")
+    assert got == [("clusters/prod.yaml", 6, "EKS504"), ("infra/main.tf", 5, "EKS504")]
+
+
 # -- shallow CI checkouts ----------------------------------------------------------------
 @pytest.fixture
 def origin(repo):

@@ -220,6 +220,9 @@ class Base:
         self.tree = tree  # where REF's files are written; None: paths are as now
         self.repo_root, self.cwd = repo_root, cwd
         self.renames = dict(renames or {})  # old repo path -> new
+        #: What the scan's model keeps (:mod:`eksguard.engine.retention`), REF's too: set by
+        #: the scan before its rules run, so REF's unchanged files come from the parse cache.
+        self.retention = None
 
     @property
     def platform(self):
@@ -250,9 +253,9 @@ class Base:
         return path if rel is None else display_path(Path(self.repo_root, rel), self.cwd)
 
 
-def materialize(root: Path, commit: str, pathspecs: list[str], dest: Path) -> int:
-    """Write the regular files of ``commit`` below ``pathspecs`` into ``dest``, from git
-    objects (no checkout, no filters, no hooks). Returns how many were written."""
+def _ref_files(root: Path, commit: str, pathspecs: list[str]) -> list[tuple[str, list[str]]]:
+    """``(blob, path segments)`` of the regular files of ``commit`` below ``pathspecs``,
+    those that may be written below a folder (no ``..``, no ``.git``) and are not too big."""
     listing = _git(root, "--literal-pathspecs", "ls-tree", "-r", "-l", "-z", commit, "--", *pathspecs).stdout
     wanted: list[tuple[str, list[str]]] = []
     for entry in listing.split(b"\0"):
@@ -268,6 +271,16 @@ def materialize(root: Path, commit: str, pathspecs: list[str], dest: Path) -> in
         if any(s in ("", ".", "..") or s.lower() == ".git" or os.sep in s for s in segments):
             continue  # never write outside dest, whatever a tree holds
         wanted.append((parts[2].decode(), segments))
+    return wanted
+
+
+def materialize(root: Path, commit: str, pathspecs: list[str], dest: Path,
+                wanted: list[tuple[str, list[str]]] | None = None) -> int:
+    """Write the regular files of ``commit`` below ``pathspecs`` (or those of
+    ``wanted``, from :func:`_ref_files`) into ``dest``, from git objects (no checkout, no
+    filters, no hooks). Returns how many were written."""
+    if wanted is None:
+        wanted = _ref_files(root, commit, pathspecs)
     written = 0
     for start in range(0, len(wanted), 256):
         batch = wanted[start:start + 256]
@@ -299,8 +312,55 @@ def lift_tree(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str],
     return Base(platform, label, tree, Path(os.path.realpath(repo_root)), Path(os.path.realpath(cwd)), renames)
 
 
+def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref: set[str],
+                       differ: set[str]) -> list[tuple[str, object]]:
+    """``(repository path, source)`` of today's files that REF holds as they are now, and
+    whose adapter reads nothing that differs (``cache_inputs``; for an adapter that lifts
+    a folder at a time, such as Terraform's, nothing of the folder differs either: a file
+    added or deleted there changes what the others evaluate to). The source is named by
+    its repository path, as REF's written files are, and read where it is: REF's platform
+    is then lifted without writing it again, and from the parse cache when the scan runs
+    from the repository root (its entries name files as today's scan does).
+
+    Why: writing REF's files took longer than lifting them (5,000 files: ~5 s on a
+    2-vCPU VM, a file created per millisecond), and a pull request changes a few."""
+    from dataclasses import replace
+
+    from eksguard.discover import real_path_of_file
+
+    real_root = os.path.realpath(root) + os.sep
+    changed_folders = {os.path.dirname(rel) for rel in differ}
+    loaders = plugins.loaders()
+    real_folders: dict[str, str] = {}
+    out = []
+    for source in discover([p for p in paths if p != "-"], cwd=cwd).sources:
+        if source.is_dir or source.path is None:
+            continue
+        adapter = next((a for a in loaders if a.claims(source)), None)
+        inputs = getattr(adapter, "cache_inputs", None)
+        if inputs is None:
+            continue
+        try:
+            files = inputs(source) or []
+        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs: lift REF's file instead
+            continue
+        rels = []
+        for path in [source.path, *files]:
+            real = real_path_of_file(os.path.normpath(os.path.join(cwd, path)), real_folders)
+            rels.append(real[len(real_root):].replace(os.sep, "/") if real.startswith(real_root) else None)
+        if not rels or any(rel is None or rel not in at_ref or rel in differ for rel in rels):
+            continue
+        if getattr(adapter, "lift_unit", None) == "folder" and os.path.dirname(rels[0]) in changed_folders:
+            continue
+        out.append((rels[0], replace(source, display=rels[0])))
+    return out
+
+
 def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], renames: dict[str, str],
-          options: dict | None):
+          options: dict | None, same: list | None = None, retention=None):
+    """REF's platform: ``same`` (today's files REF holds unchanged, see
+    :func:`_unchanged_sources`) lifted where they are, with the scan's ``retention`` (so
+    from the parse cache), and the files written into ``tree``, lifted there."""
     from eksguard.adapters import Sink
 
     repo_root, real_cwd = Path(os.path.realpath(repo_root)), Path(os.path.realpath(cwd))
@@ -320,16 +380,20 @@ def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], ren
     inputs += [str(tree / old) for old, new in sorted(renames.items())
                if under(new) and not under(old) and (tree / old).is_file()]
     options = dict(options or {})
-    sink = Sink(options={k: v for k, v in options.items() if k not in ("jobs", "cache")})
-    if inputs:
-        from eksguard.engine.parallel import lift_sources
-        from eksguard.engine.suppress import TextLog
+    sink = Sink(options={k: v for k, v in options.items() if k not in ("jobs", "cache", "retain")})
+    from eksguard.engine.parallel import lift_sources
+    from eksguard.engine.suppress import TextLog
 
+    if same:
+        lift_sources(same, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"),
+                     cache=options.get("cache", True), retention=retention)
+    if inputs:
         # a chart or kustomization is not rendered: rendering would run code of REF
         sources = [s for s in discover(inputs, cwd=tree).sources if not s.is_dir]
         # with --jobs like today's scan; not cached: the tree is a fresh temporary folder,
         # and cache entries are keyed by path, so they would never be read again
-        lift_sources(sources, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"), cache=False)
+        lift_sources(sources, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"), cache=False,
+                     retention=retention)
     return sink.platform
 
 
@@ -523,6 +587,7 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
                  "--unified=0", "-M", "--src-prefix=a/", "--dst-prefix=b/", commit, "--").stdout
     changes = parse_diff(patch, str(root))
     renames: dict[str, str] = {}
+    differ: set[str] = set()  # repository paths whose file at REF is not the one in the work tree
     status = _git(root, "-c", "core.quotepath=off", "diff", "--name-status", "-z", "-M", "--no-ext-diff",
                   commit, "--").stdout.split(b"\0")
     i = 0
@@ -531,13 +596,17 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
         if code.startswith((b"R", b"C")) and i + 2 < len(status):
             if code.startswith(b"R"):
                 renames[os.fsdecode(status[i + 1])] = os.fsdecode(status[i + 2])
+            differ.update((os.fsdecode(status[i + 1]), os.fsdecode(status[i + 2])))
             i += 3
         else:
+            if i + 1 < len(status):
+                differ.add(os.fsdecode(status[i + 1]))
             i += 2
     untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard").stdout
     for name in untracked.split(b"\0"):
         if name:
             changes.lines[os.path.normpath(os.path.join(root, os.fsdecode(name)))] = [WHOLE]
+            differ.add(os.fsdecode(name))
     diff = DiffBase(ref, changes=changes, cwd=cwd, commit=commit, merge_base=merge_base, notes=notes,
                     helm_values=list((options or {}).get("helm_values", ())))
     if with_base:
@@ -547,9 +616,12 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
 
         def load():
             specs = _pathspecs(paths, cwd, root, renames)
-            if specs is not None:
-                materialize(root, commit, specs, tree)
-            return _lift(plugins, tree, root, cwd, paths, renames, options)
+            listing = _ref_files(root, commit, specs) if specs is not None else []
+            same = _unchanged_sources(plugins, paths, cwd, root, {"/".join(seg) for _, seg in listing}, differ)
+            skip = {rel for rel, _ in same}
+            materialize(root, commit, specs or [], tree, [entry for entry in listing if "/".join(entry[1]) not in skip])
+            return _lift(plugins, tree, root, cwd, paths, renames, options, same=[source for _, source in same],
+                         retention=diff.base.retention)
 
         diff.base = Base(None, label, tree, Path(os.path.realpath(root)), Path(os.path.realpath(cwd)), renames,
                          loader=load)

@@ -103,6 +103,8 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
         rules = config.rules(plugins) if config is not None else active_rules(plugins)
     # Before lifting: what the rules can read is all the model keeps (engine/retention.py).
     retention = retention_for(rules, plugins) if (options or {}).get("retain", True) else None
+    if diff is not None and diff.base is not None:
+        diff.base.retention = retention  # REF's unchanged files then come from this scan's cache entries
     loading_rules = time.perf_counter() - started
 
     started = time.perf_counter()
