@@ -288,3 +288,55 @@ def test_under_fix_only_what_reads_a_fixed_text_is_lifted_again(project, cache_h
         calls.clear()
     assert _scan(plugins, rules, project) == first  # the overlay's texts were never cached
     assert parses == {"yaml": [], "hcl": []}
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """Paths whose bytes the parse cache read to key them (eksguard/engine/digests.py)."""
+    from eksguard.engine import cache
+
+    reads: list[str] = []
+    real = cache.read_bounded
+
+    def counting(handle, limit):
+        reads.append(handle.name)
+        return real(handle, limit)
+
+    monkeypatch.setattr(cache, "read_bounded", counting)
+    return reads
+
+
+def test_a_warm_scan_stats_unchanged_files_instead_of_reading_them(project, cache_home, hashed, parses, plugins,
+                                                                   rules, monkeypatch):
+    import os
+
+    from eksguard.engine import digests
+
+    monkeypatch.setattr(digests, "RACY_NS", 0)  # files written by this test are old enough at once
+    first = _scan(plugins, rules, project)
+    assert len(hashed) > 20 and (cache_home / "eksguard" / "digests").is_file()
+    hashed.clear()
+    assert _scan(plugins, rules, project) == first
+    assert hashed == []
+    # the same size and modification time, other bytes: the change time still tells
+    web = project / "teams" / "storefront" / "web.yaml"
+    before = web.stat()
+    web.write_text(web.read_text().replace("name: storefront-web\n", "name: storefront-wex\n", 1))
+    assert web.stat().st_size == before.st_size
+    os.utime(web, ns=(before.st_atime_ns, before.st_mtime_ns))
+    for calls in parses.values():
+        calls.clear()
+    _scan(plugins, rules, project)
+    assert hashed == [str(web)]
+    assert len(parses["yaml"]) == 1 and "storefront-wex" in parses["yaml"][0]
+
+
+def test_a_file_written_just_before_a_scan_is_read_again_next_time(project, cache_home, hashed, plugins, rules):
+    """Racy: a write within the timestamp granularity of the read that hashed a file
+    would not move its times, so a digest is kept only for a file older than RACY_NS."""
+    web = project / "teams" / "storefront" / "web.yaml"
+    web.write_text(web.read_text() + "# just now\n")
+    _scan(plugins, rules, project)
+    hashed.clear()
+    _scan(plugins, rules, project)
+    assert str(web) in hashed

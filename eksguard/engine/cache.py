@@ -7,7 +7,9 @@ kept, keyed by everything that output depends on:
 
 - the bytes of every file the adapter reads for it, with their names (an adapter says
   which through ``cache_inputs(source)``: the file itself, or for a ``.tf`` file its
-  whole folder, which gives ``var.x`` its value);
+  whole folder, which gives ``var.x`` its value), by their sha256, which
+  :mod:`eksguard.engine.digests` keeps with each file's ``stat`` so that unchanged files
+  are not read again;
 - the source's absolute path and display path (model objects carry the display path;
   the suppression log carries absolute paths), so a scan from another folder or of a
   moved checkout never sees stale paths;
@@ -82,6 +84,7 @@ class ParseCache:
         self._adapters: dict[int, bytes] = {}
         self._digests: dict[str, bytes | None] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
+        self._index = None  # eksguard.engine.digests.DigestIndex, read on the first key
         self._entries = str(self.folder)
 
     @classmethod
@@ -146,17 +149,44 @@ class ParseCache:
 
     def _content(self, path: str) -> bytes | None:
         """sha256 of a file's bytes, once per scan (a Terraform folder's files are the
-        inputs of each of its ``.tf`` files); None when unreadable or too big."""
+        inputs of each of its ``.tf`` files); None when unreadable or too big. From the
+        digest index when the file's ``stat`` is the one recorded with it
+        (:mod:`eksguard.engine.digests`): a warm scan then reads no unchanged file."""
         if path in self._digests:
             return self._digests[path]
+        index = self._index
+        if index is None:
+            from eksguard.engine.digests import DigestIndex
+
+            index = self._index = DigestIndex(self.folder.parent / "digests")
         try:
-            with open(path, "rb") as handle:
-                data = read_bounded(handle, MAX_INPUT_BYTES)
+            value = index.digest(path, os.stat(path))
         except OSError:
-            data = None
-        value = None if data is None or len(data) > MAX_INPUT_BYTES else hashlib.sha256(data).digest()
+            value = None
+        if value is None:
+            value = self._hash(path, index)
         self._digests[path] = value
         return value
+
+    @staticmethod
+    def _hash(path: str, index) -> bytes | None:
+        try:
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                read_at = time.time_ns()
+                data = read_bounded(handle, MAX_INPUT_BYTES)
+        except OSError:
+            return None
+        if data is None or len(data) > MAX_INPUT_BYTES:
+            return None
+        digest = hashlib.sha256(data).digest()
+        index.record(path, info, digest, read_at)
+        return digest
+
+    def close(self) -> None:
+        """End of the scan's keys: keep what was hashed for the next scan."""
+        if self._index is not None:
+            self._index.save()
 
     def load(self, key: str):
         """The entry's object, or None when there is none or it cannot be trusted."""

@@ -193,6 +193,8 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
                 progress(done, total, source.display)
         else:
             todo.append((position, source, index, key))
+    if store is not None:
+        store.close()  # the keys are made: their digests are kept for the next scan
     # --jobs N asks for N processes; by default a small scan stays in this one.
     wanted = jobs is not None
     jobs = usable_cores() if jobs is None else max(1, jobs)
