@@ -69,11 +69,19 @@ def _code_stamp() -> str:
     return "\n".join(stamp)
 
 
+def _project_name(project: Path | None) -> str:
+    """The digest index of scans run from ``project``: one per working folder, so each
+    holds about one repository's files (a pre-commit run and a full scan of it share it)."""
+    where = os.path.realpath(project) if project is not None else ""
+    return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
 class ParseCache:
     """Lifted sources on disk, for one scan (one set of options and one retention)."""
 
-    def __init__(self, root: Path, options: dict, retention=None):
+    def __init__(self, root: Path, options: dict, retention=None, project: Path | None = None):
         self.folder = root / "parse"
+        self.project = project  # the scan's working folder: its files' digests are kept together
         lifting = {k: v for k, v in options.items() if k not in _ENGINE_OPTIONS}
         # An entry holds what the scan's retention keeps (engine/retention.py): a scan that
         # keeps more (a plugin's check, ``retain=False``) has entries of its own.
@@ -88,9 +96,9 @@ class ParseCache:
         self._entries = str(self.folder)
 
     @classmethod
-    def open(cls, options: dict, retention=None) -> "ParseCache | None":
+    def open(cls, options: dict, retention=None, project: Path | None = None) -> "ParseCache | None":
         root = cache_dir()
-        return None if root is None else cls(root, options, retention)
+        return None if root is None else cls(root, options, retention, project)
 
     def key(self, adapter, source) -> str | None:
         """The entry name for ``source`` as ``adapter`` lifts it, or None: not cacheable."""
@@ -158,7 +166,7 @@ class ParseCache:
         if index is None:
             from eksguard.engine.digests import DigestIndex
 
-            index = self._index = DigestIndex(self.folder.parent / "digests")
+            index = self._index = DigestIndex(self.folder.parent / "digests" / _project_name(self.project))
         try:
             value = index.digest(path, os.stat(path))
         except OSError:

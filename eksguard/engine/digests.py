@@ -14,11 +14,13 @@ it: the times would not move. So a digest is only recorded for a file last modif
 least :data:`RACY_NS` before its read began; a file written just before a scan is read
 again next time, until it is old enough.
 
-The index is one pickle in the cache folder (``digests``), written atomically after a
-scan that hashed anything: of the files this scan saw, and of others up to
-:data:`MAX_ENTRIES`, most recently hashed first. Concurrent scans may each write theirs:
-the last one wins, and what the other hashed is hashed again, never trusted wrongly.
-Only an index the user owns is read.
+The index is one pickle per working folder of the scans (``digests/<hash>``: a
+repository's full scans and pre-commit runs share one), written atomically after a scan
+that hashed anything: of the files this scan saw, and of others up to
+:data:`MAX_ENTRIES`, most recently hashed first (so it stays about one repository's
+size, and so does what a scan rewrites). Concurrent scans may each write theirs: the
+last one wins, and what the other hashed is hashed again, never trusted wrongly. Only
+an index the user owns is read.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from pathlib import Path
 #: Two seconds covers the coarsest timestamps in use (FAT's 2 s; ext4, XFS, APFS and
 #: NTFS keep nanoseconds or 100 ns).
 RACY_NS = 2_000_000_000
-#: Files remembered at most: the files of this scan, then the most recently hashed.
-MAX_ENTRIES = 200_000
+#: Files remembered per index at most: the files of this scan, then the most recently
+#: hashed others (files of a folder scanned alone, then with the rest).
+MAX_ENTRIES = 50_000
 _MAGIC = b"eksguard-digests-1\n"
 
 _Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device

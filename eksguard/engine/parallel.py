@@ -175,7 +175,7 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
     if cache:
         from eksguard.engine.cache import ParseCache
 
-        store = ParseCache.open(sink.options, retention)
+        store = ParseCache.open(sink.options, retention, project=texts.cwd)
     results: dict[int, Lifted] = {}
     todo: list[tuple[int, Source, int, str | None]] = []
     here: list[tuple[int, Source, int, str | None]] = []  # reads a text of --fix's overlay
