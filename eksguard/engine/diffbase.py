@@ -535,7 +535,15 @@ def object_spans(obj, keys) -> dict[str, tuple[int, int]]:
 def _touched(platform, changes: Changes, keys, sources, helm_values: list[str]):
     """``(ref, spans)`` of every object the change touched."""
     changed = changes.files
-    spans = [(obj, object_spans(obj, keys)) for obj in platform.objects]
+    spans = []
+    for obj in platform.objects:
+        origin = getattr(obj, "origin", None)
+        if (origin is not None and origin.lines is None and origin.format not in _RENDERED
+                and not hasattr(obj, "settings") and keys(origin.path) not in changed):
+            # a document read from one file: every mark lies in it, and it did not change
+            # (walking every object's marks was most of a pull request's scan of bench/)
+            continue
+        spans.append((obj, object_spans(obj, keys)))
     covered = {path for _, span in spans for path in span}
     units = [os.path.normpath(os.path.join(keys.cwd, s.display)) for s in sources
              if getattr(s, "is_dir", False) and s.path is not None]
