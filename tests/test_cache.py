@@ -314,7 +314,7 @@ def test_a_warm_scan_stats_unchanged_files_instead_of_reading_them(project, cach
 
     monkeypatch.setattr(digests, "RACY_NS", 0)  # files written by this test are old enough at once
     first = _scan(plugins, rules, project)
-    assert len(hashed) > 20 and len(list((cache_home / "eksguard" / "digests").iterdir())) == 1
+    assert len(hashed) > 20 and len(list((cache_home / "eksguard" / "file-digests").iterdir())) == 1
     hashed.clear()
     assert _scan(plugins, rules, project) == first
     assert hashed == []

@@ -166,7 +166,7 @@ class ParseCache:
         if index is None:
             from eksguard.engine.digests import DigestIndex
 
-            index = self._index = DigestIndex(self.folder.parent / "digests" / _project_name(self.project))
+            index = self._index = DigestIndex(self.folder.parent / "file-digests" / _project_name(self.project))
         try:
             value = index.digest(path, os.stat(path))
         except OSError:

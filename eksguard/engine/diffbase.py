@@ -384,8 +384,8 @@ def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], ren
     from eksguard.engine.parallel import lift_sources
     from eksguard.engine.suppress import TextLog
 
-    if same:
-        lift_sources(same, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"),
+    if same:  # today's files, from today's folder: the cache's digest index of today's scan
+        lift_sources(same, plugins.loaders(), sink, TextLog(cwd), jobs=options.get("jobs"),
                      cache=options.get("cache", True), retention=retention)
     if inputs:
         # a chart or kustomization is not rendered: rendering would run code of REF

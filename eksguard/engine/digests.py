@@ -14,7 +14,7 @@ it: the times would not move. So a digest is only recorded for a file last modif
 least :data:`RACY_NS` before its read began; a file written just before a scan is read
 again next time, until it is old enough.
 
-The index is one pickle per working folder of the scans (``digests/<hash>``: a
+The index is one pickle per working folder of the scans (``file-digests/<hash>``: a
 repository's full scans and pre-commit runs share one), written atomically after a scan
 that hashed anything: of the files this scan saw, and of others up to
 :data:`MAX_ENTRIES`, most recently hashed first (so it stays about one repository's
