@@ -5,7 +5,8 @@ repository (the IngressClass of an Ingress, the PodDisruptionBudget of a Deploym
 the ``variables.tf`` next to a cluster). So the model is built from the project root
 (``--project-root``, default the git top-level, else the working directory) and only
 findings *related* to a changed file are reported. A finding is related when its
-location or one of its related locations lies in the *scope* of a changed file:
+location or one of the related locations it lists (at most ``MAX_RELATED``, see
+:mod:`eksguard.findings`) lies in the *scope* of a changed file:
 
 - the file itself (a folder given: everything below it);
 - a file inside a Helm chart: the whole (outermost) chart, since a values or helper

@@ -69,6 +69,21 @@ def _code_stamp() -> str:
     return "\n".join(stamp)
 
 
+def inputs_of(adapter, source) -> list | None:
+    """Every file lifting ``source`` with ``adapter`` reads (its ``cache_inputs``); None
+    when that is not known: an adapter that does not say (a renderer runs a tool) or whose
+    ``cache_inputs`` fails (a plugin's: no caching, not a crash). What the cache keys by,
+    what ``scan --fix`` checks against its fixed texts, what ``--diff-base`` compares."""
+    inputs = getattr(adapter, "cache_inputs", None)
+    if inputs is None or source.path is None:
+        return None
+    try:
+        files = inputs(source)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
+    return list(files) if files else None
+
+
 def _project_name(project: Path | None) -> str:
     """The digest index of scans run from ``project``: one per working folder, so each
     holds about one repository's files (a pre-commit run and a full scan of it share it)."""
@@ -102,13 +117,7 @@ class ParseCache:
 
     def key(self, adapter, source) -> str | None:
         """The entry name for ``source`` as ``adapter`` lifts it, or None: not cacheable."""
-        inputs = getattr(adapter, "cache_inputs", None)
-        if inputs is None or source.path is None:
-            return None
-        try:
-            files = inputs(source)
-        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs means no caching, not a crash
-            return None
+        files = inputs_of(adapter, source)
         if not files:
             return None
         digest = hashlib.sha256(self.salt)

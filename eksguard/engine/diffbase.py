@@ -327,6 +327,7 @@ def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref:
     from dataclasses import replace
 
     from eksguard.discover import real_path_of_file
+    from eksguard.engine.cache import inputs_of
 
     real_root = os.path.realpath(root) + os.sep
     changed_folders = {os.path.dirname(rel) for rel in differ}
@@ -337,13 +338,9 @@ def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref:
         if source.is_dir or source.path is None:
             continue
         adapter = next((a for a in loaders if a.claims(source)), None)
-        inputs = getattr(adapter, "cache_inputs", None)
-        if inputs is None:
-            continue
-        try:
-            files = inputs(source) or []
-        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs: lift REF's file instead
-            continue
+        files = inputs_of(adapter, source) if adapter is not None else None
+        if files is None:
+            continue  # what it reads is not known: REF's file is written and lifted there
         rels = []
         for path in [source.path, *files]:
             real = real_path_of_file(os.path.normpath(os.path.join(cwd, path)), real_folders)

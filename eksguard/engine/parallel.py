@@ -104,14 +104,10 @@ class _Overlay:
         source whose inputs the adapter does not name, a chart, counts as reading one)."""
         if not self.paths:
             return False  # the scan before anything is fixed
-        inputs = getattr(adapter, "cache_inputs", None)
-        if inputs is None or source.path is None:
-            return True
-        try:
-            files = inputs(source)
-        except Exception:  # noqa: BLE001 - a plugin's odd cache_inputs: lift it here
-            return True
-        return not files or any(self._overlaid(os.fspath(path)) for path in files)
+        from eksguard.engine.cache import inputs_of
+
+        files = inputs_of(adapter, source)
+        return files is None or any(self._overlaid(os.fspath(path)) for path in files)
 
     def _overlaid(self, path: str) -> bool:
         read = self._read.get(path)
