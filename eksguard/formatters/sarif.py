@@ -17,6 +17,7 @@ import sarif_om as om
 from eksguard.docs import help_uri, rule_markdown
 from eksguard.findings import Finding, Location
 from eksguard.formatters import Formatter
+from eksguard.formatters._paths import in_repository
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -67,15 +68,12 @@ class SarifFormatter(Formatter):
     def start(self) -> None:
         self.findings: list[Finding] = []
         self._artifacts: dict[str, om.ArtifactLocation] = {}  # display path -> its artifact
-        self._root = self.report.root.resolve()
 
     def handle(self, finding: Finding) -> None:
         self.findings.append(finding)
 
     def _artifact(self, location: Location) -> om.ArtifactLocation:
-        """Once per path: a finding names its file, its related places and its fix's
-        files, and resolving each (``realpath``, an ``lstat`` per component) was a
-        quarter of a big log's time."""
+        """Once per path (a finding names its file, its related places and its fix's files)."""
         artifact = self._artifacts.get(location.path)
         if artifact is None:
             artifact = self._artifacts[location.path] = self._new_artifact(location.path)
@@ -84,13 +82,11 @@ class SarifFormatter(Formatter):
     def _new_artifact(self, display: str) -> om.ArtifactLocation:
         if display == "<stdin>":
             return om.ArtifactLocation(uri="stdin")
-        path = Path(display)
-        absolute = path if path.is_absolute() else self.report.cwd / path
-        try:
-            rel = absolute.resolve().relative_to(self._root)
-        except (ValueError, OSError):
-            return om.ArtifactLocation(uri=absolute.as_uri())
-        return om.ArtifactLocation(uri=rel.as_posix(), uri_base_id=SRCROOT)
+        relative = in_repository(display, self.report.cwd, self.report.root)
+        if relative is None:
+            path = Path(display)
+            return om.ArtifactLocation(uri=(path if path.is_absolute() else self.report.cwd / path).as_uri())
+        return om.ArtifactLocation(uri=relative, uri_base_id=SRCROOT)
 
     def _location(self, location: Location, message: str | None = None, id: int | None = None) -> om.Location:
         region = om.Region(start_line=location.line, start_column=location.column)
@@ -193,7 +189,7 @@ class SarifFormatter(Formatter):
             ),
             results=results,
             column_kind="unicodeCodePoints",
-            original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=self._root.as_uri() + "/")},
+            original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=self.report.root.resolve().as_uri() + "/")},
             invocations=[om.Invocation(execution_successful=True)],
         )
         log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [to_json(run)]}
