@@ -12,7 +12,9 @@ back (``touch -d``, ``tar``) changes the change time, which no user can set. The
 hole is a write within the file system's timestamp granularity of the read that hashed
 it: the times would not move. So a digest is only recorded for a file last modified at
 least :data:`RACY_NS` before its read began; a file written just before a scan is read
-again next time, until it is old enough.
+again next time, until it is old enough. (On Windows ``st_ctime`` is the creation
+time: there, a write that restores the old modification time and keeps the size would
+go unseen. Every ordinary write moves the modification time.)
 
 The index is one pickle per working folder of the scans (``file-digests/<hash>``: a
 repository's full scans and pre-commit runs share one), written atomically after a scan
