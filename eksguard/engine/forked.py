@@ -16,8 +16,8 @@ anything, child ``n`` owns task ``n`` and this process the last task.
 A child sends back, pickled, the results of the tasks it ran, what it printed on stderr
 and the exception that stopped it, if any; this process prints the text and raises the
 first exception. A child that fails in any other way (killed, out of memory, results
-that do not pickle) sends nothing that counts: its tasks are missing from the results,
-for the caller to run here. Only where forking is safe
+that do not pickle) sends nothing that counts: its tasks are missing from what
+:func:`share` returns, and :func:`run_shared`, which callers use, runs them here. Only where forking is safe
 (:func:`eksguard.engine.parallel.fork_is_safe`) and Linux's ``memfd_create`` exists.
 """
 
@@ -33,6 +33,17 @@ from collections.abc import Callable
 from eksguard.engine.parallel import fork_is_safe
 
 _COUNTERS = struct.Struct("=ii")  # next task from the start, one past the next from the end
+
+
+def run_shared(tasks: int, processes: int, run: Callable[[int], object], *,
+               pack: Callable[[list], bytes] | None = None,
+               unpack: Callable[[bytes], list] | None = None) -> list:
+    """``[run(0), run(1), ...]``, shared with forked children where :func:`share` can
+    (``processes`` at most); the tasks no child reported (none forked, or one failed)
+    run here."""
+    done = share(tasks, processes, run, pack=pack, unpack=unpack) if processes > 1 else None
+    done = done or {}
+    return [done[index] if index in done else run(index) for index in range(tasks)]
 
 
 def share(tasks: int, processes: int, run: Callable[[int], object], *,

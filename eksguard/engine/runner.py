@@ -153,9 +153,7 @@ def judge(rules: list[Rule], platform: Platform, plugins: Plugins, jobs: int | N
 
     count = split_rules.processes(platform, rules, jobs)
     if count > 1:
-        findings = split_rules.run_split(rules, platform, plugins, run_rules, count)
-        if findings is not None:
-            return findings
+        return split_rules.run_split(rules, platform, plugins, run_rules, count)
     return run_rules(rules, platform, plugins)
 
 

@@ -1,5 +1,5 @@
 """The rules stage on several processes: this one and forked children share the rules
-out as they go, over the same model (:func:`eksguard.engine.forked.share`).
+out as they go, over the same model (:func:`eksguard.engine.forked.run_shared`).
 
 Why: after lifting, the rules are the longest stretch of a scan that runs on one core
 (~0.6 s of a cold 5,000-file scan, bench/run.py), and the model they read is already in
@@ -49,22 +49,14 @@ def processes(platform, rules: list, jobs: int | None) -> int:
     return max(1, min(cores, MAX_PROCESSES, len(rules)))
 
 
-def run_split(rules: list, platform, plugins, run_rules: Callable, count: int) -> list | None:
-    """``run_rules(rules, platform, plugins)`` on this process and ``count - 1`` forked
-    children; None when that cannot be done here (then the caller runs them all)."""
-    from eksguard.engine.forked import share
+def run_split(rules: list, platform, plugins, run_rules: Callable, count: int) -> list:
+    """``run_rules(rules, platform, plugins)`` on this process and up to ``count - 1``
+    forked children, rule by rule (:func:`eksguard.engine.forked.run_shared`)."""
+    from eksguard.engine.forked import run_shared
 
-    def run(index: int) -> list:
-        return run_rules([rules[index]], platform, plugins)
-
-    done = share(len(rules), count, run, pack=lambda done: _dumps(done, platform),
-                 unpack=lambda payload: _loads(payload, platform))
-    if done is None:
-        return None
-    rest = [index for index in range(len(rules)) if index not in done]
-    if rest:  # a child failed: what it did not report runs here
-        done.update(zip(rest, (run(index) for index in rest)))
-    return [finding for index in range(len(rules)) for finding in done[index]]
+    found = run_shared(len(rules), count, lambda index: run_rules([rules[index]], platform, plugins),
+                       pack=lambda done: _dumps(done, platform), unpack=lambda payload: _loads(payload, platform))
+    return [finding for findings in found for finding in findings]
 
 
 def _dumps(done: list, platform) -> bytes:

@@ -93,22 +93,15 @@ def edits_of(findings: list, files: Files, jobs: int | None) -> list[list[FileEd
 
     ruamel.yaml's round trip is slow (a 5,000-file repository has ~1,200 fixes and
     they took longer than the scan), so many fixes are shared out, block by block, with
-    forked children (:func:`eksguard.engine.forked.share`): ``jobs`` processes, by
+    forked children (:func:`eksguard.engine.forked.run_shared`): ``jobs`` processes, by
     default one per usable core. ``files`` reads each file once per process."""
+    from eksguard.engine.forked import run_shared
+    from eksguard.engine.parallel import usable_cores
+
     blocks = [findings[start:start + EDIT_BLOCK] for start in range(0, len(findings), EDIT_BLOCK)]
-
-    def run(index: int) -> list:
-        return [_edits(finding, files) for finding in blocks[index]]
-
-    done = None
-    if len(findings) >= FORK_MIN_FIXES:
-        from eksguard.engine.forked import share
-        from eksguard.engine.parallel import usable_cores
-
-        done = share(len(blocks), usable_cores() if jobs is None else jobs, run)
-    done = done or {}
-    # here: no fork, or the blocks of a child that failed
-    return [edits for index in range(len(blocks)) for edits in (done[index] if index in done else run(index))]
+    processes = (usable_cores() if jobs is None else jobs) if len(findings) >= FORK_MIN_FIXES else 1
+    done = run_shared(len(blocks), processes, lambda index: [_edits(finding, files) for finding in blocks[index]])
+    return [edits for block in done for edits in block]
 
 
 def _edits(finding, files: Files) -> list[FileEdits]:
