@@ -253,11 +253,11 @@ class Base:
         return path if rel is None else display_path(Path(self.repo_root, rel), self.cwd)
 
 
-def _ref_files(root: Path, commit: str, pathspecs: list[str]) -> list[tuple[str, list[str]]]:
-    """``(blob, path segments)`` of the regular files of ``commit`` below ``pathspecs``,
+def ref_files(root: Path, commit: str, pathspecs: list[str]) -> list[tuple[str, str]]:
+    """``(blob, repository path)`` of the regular files of ``commit`` below ``pathspecs``,
     those that may be written below a folder (no ``..``, no ``.git``) and are not too big."""
     listing = _git(root, "--literal-pathspecs", "ls-tree", "-r", "-l", "-z", commit, "--", *pathspecs).stdout
-    wanted: list[tuple[str, list[str]]] = []
+    wanted: list[tuple[str, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:
             continue
@@ -267,26 +267,22 @@ def _ref_files(root: Path, commit: str, pathspecs: list[str]) -> list[tuple[str,
             continue  # symlinks, submodules
         if not parts[3].isdigit() or int(parts[3]) > MAX_BLOB:
             continue
-        segments = os.fsdecode(name).split("/")
-        if any(s in ("", ".", "..") or s.lower() == ".git" or os.sep in s for s in segments):
+        rel = os.fsdecode(name)
+        if any(s in ("", ".", "..") or s.lower() == ".git" or os.sep in s for s in rel.split("/")):
             continue  # never write outside dest, whatever a tree holds
-        wanted.append((parts[2].decode(), segments))
+        wanted.append((parts[2].decode(), rel))
     return wanted
 
 
-def materialize(root: Path, commit: str, pathspecs: list[str], dest: Path,
-                wanted: list[tuple[str, list[str]]] | None = None) -> int:
-    """Write the regular files of ``commit`` below ``pathspecs`` (or those of
-    ``wanted``, from :func:`_ref_files`) into ``dest``, from git objects (no checkout, no
-    filters, no hooks). Returns how many were written."""
-    if wanted is None:
-        wanted = _ref_files(root, commit, pathspecs)
+def materialize(root: Path, wanted: list[tuple[str, str]], dest: Path) -> int:
+    """Write the files ``wanted`` (from :func:`ref_files`) into ``dest``, from git objects
+    (no checkout, no filters, no hooks). Returns how many were written."""
     written = 0
     for start in range(0, len(wanted), 256):
         batch = wanted[start:start + 256]
         out = _git(root, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha, _ in batch).encode()).stdout
         offset = 0
-        for sha, segments in batch:
+        for sha, rel in batch:
             header_end = out.index(b"\n", offset)
             header = out[offset:header_end].split()
             if len(header) != 3 or header[1] != b"blob":
@@ -295,7 +291,7 @@ def materialize(root: Path, commit: str, pathspecs: list[str], dest: Path,
             size = int(header[2])
             data = out[header_end + 1:header_end + 1 + size]
             offset = header_end + 1 + size + 1
-            target = dest.joinpath(*segments)
+            target = dest.joinpath(*rel.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as handle:
                 handle.write(data)
@@ -313,12 +309,12 @@ def lift_tree(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str],
 
 
 def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref: set[str],
-                       differ: set[str]) -> list[tuple[str, object]]:
-    """``(repository path, source)`` of today's files that REF holds as they are now, and
+                       differ: set[str]) -> list:
+    """The sources of today's files that REF holds as they are now, and
     whose adapter reads nothing that differs (``cache_inputs``; for an adapter that lifts
     a folder at a time, such as Terraform's, nothing of the folder differs either: a file
-    added or deleted there changes what the others evaluate to). The source is named by
-    its repository path, as REF's written files are, and read where it is: REF's platform
+    added or deleted there changes what the others evaluate to). Each is displayed as its
+    repository path, as REF's written files are, and read where it is: REF's platform
     is then lifted without writing it again, and from the parse cache when the scan runs
     from the repository root (its entries name files as today's scan does).
 
@@ -345,11 +341,11 @@ def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref:
         for path in [source.path, *files]:
             real = real_path_of_file(os.path.normpath(os.path.join(cwd, path)), real_folders)
             rels.append(real[len(real_root):].replace(os.sep, "/") if real.startswith(real_root) else None)
-        if not rels or any(rel is None or rel not in at_ref or rel in differ for rel in rels):
+        if any(rel is None or rel not in at_ref or rel in differ for rel in rels):
             continue
         if getattr(adapter, "lift_unit", None) == "folder" and os.path.dirname(rels[0]) in changed_folders:
             continue
-        out.append((rels[0], replace(source, display=rels[0])))
+        out.append(replace(source, display=rels[0]))
     return out
 
 
@@ -621,12 +617,11 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
 
         def load():
             specs = _pathspecs(paths, cwd, root, renames)
-            listing = _ref_files(root, commit, specs) if specs is not None else []
-            same = _unchanged_sources(plugins, paths, cwd, root, {"/".join(seg) for _, seg in listing}, differ)
-            skip = {rel for rel, _ in same}
-            materialize(root, commit, specs or [], tree, [entry for entry in listing if "/".join(entry[1]) not in skip])
-            return _lift(plugins, tree, root, cwd, paths, renames, options, same=[source for _, source in same],
-                         retention=diff.base.retention)
+            listing = ref_files(root, commit, specs) if specs is not None else []
+            same = _unchanged_sources(plugins, paths, cwd, root, {rel for _, rel in listing}, differ)
+            read_in_place = {source.display for source in same}
+            materialize(root, [(blob, rel) for blob, rel in listing if rel not in read_in_place], tree)
+            return _lift(plugins, tree, root, cwd, paths, renames, options, same=same, retention=diff.base.retention)
 
         diff.base = Base(None, label, tree, Path(os.path.realpath(root)), Path(os.path.realpath(cwd)), renames,
                          loader=load)
