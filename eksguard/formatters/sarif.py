@@ -9,6 +9,7 @@ fingerprint (GitHub's ``upload-sarif`` adds its own line hash).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import attr
@@ -26,9 +27,7 @@ FINGERPRINT_KEY = "eksguard/v1"
 
 def to_json(value: object) -> object:
     """sarif-om objects to plain JSON, dropping unset fields."""
-    fields = _FIELDS.get(type(value))
-    if fields is None and attr.has(type(value)):
-        fields = _fields(type(value))
+    fields = _fields(type(value))
     if fields is not None:
         out = {}
         for name, key, default in fields:
@@ -44,12 +43,13 @@ def to_json(value: object) -> object:
     return value
 
 
-#: Per sarif-om class: ``(attribute, SARIF property, default)`` of each field, read once
-#: (``attr.fields`` and a default factory per object were a third of a 4,000-result log).
-_FIELDS: dict[type, list[tuple[str, str, object]]] = {}
-
-
-def _fields(cls: type) -> list[tuple[str, str, object]]:
+@lru_cache(maxsize=None)
+def _fields(cls: type) -> list[tuple[str, str, object]] | None:
+    """``(attribute, SARIF property, default)`` of each field of a sarif-om class (None
+    for any other type), read once per class: ``attr.fields`` and a default factory per
+    object were a third of a 4,000-result log."""
+    if not attr.has(cls):
+        return None
     out = []
     for field in attr.fields(cls):
         default = field.default
@@ -58,7 +58,6 @@ def _fields(cls: type) -> list[tuple[str, str, object]]:
         if field.name == "level":  # always written: code scanning reads a missing level as a warning
             default = attr.NOTHING
         out.append((field.name, field.metadata["schema_property_name"], default))
-    _FIELDS[cls] = out
     return out
 
 
@@ -67,24 +66,16 @@ class SarifFormatter(Formatter):
 
     def start(self) -> None:
         self.findings: list[Finding] = []
-        self._artifacts: dict[str, om.ArtifactLocation] = {}  # display path -> its artifact
 
     def handle(self, finding: Finding) -> None:
         self.findings.append(finding)
 
     def _artifact(self, location: Location) -> om.ArtifactLocation:
-        """Once per path (a finding names its file, its related places and its fix's files)."""
-        artifact = self._artifacts.get(location.path)
-        if artifact is None:
-            artifact = self._artifacts[location.path] = self._new_artifact(location.path)
-        return artifact
-
-    def _new_artifact(self, display: str) -> om.ArtifactLocation:
-        if display == "<stdin>":
+        if location.path == "<stdin>":
             return om.ArtifactLocation(uri="stdin")
-        relative = in_repository(display, self.report.cwd, self.report.root)
+        relative = in_repository(location.path, self.report.cwd, self.report.root)  # once per path
         if relative is None:
-            path = Path(display)
+            path = Path(location.path)
             return om.ArtifactLocation(uri=(path if path.is_absolute() else self.report.cwd / path).as_uri())
         return om.ArtifactLocation(uri=relative, uri_base_id=SRCROOT)
 
