@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
+from operator import indexOf
 from sys import intern
 
 import yaml
@@ -38,11 +40,11 @@ __all__ = [
 
 Mark = tuple[int, int]  # (line, column), both 1-based
 
-#: One tuple per (line, column) for the whole process, and one string per mapping key.
-#: A 5,000-file repository lifts ~230,000 marks with ~1,200 distinct values, and
-#: ~110,000 keys with ~100 distinct ones: 18 of the model's 74 MiB (bench/). Marks and
-#: keys are never mutated, so sharing them changes nothing but memory (and pickles,
-#: which store a shared object once). Bounded: a huge file's far positions are not kept.
+#: One tuple per (line, column) for the whole process, for positions kept as tuples
+#: (Terraform's expressions and block marks; YAML keeps its own in arrays, see
+#: :class:`YMap`). Marks are never mutated, so sharing them changes nothing but memory
+#: (and pickles, which store a shared object once). Bounded: a huge file's far
+#: positions are not kept.
 SHARED_MARKS: dict[Mark, Mark] = {}
 MAX_SHARED_MARKS = 65536
 
@@ -56,22 +58,103 @@ def shared_mark(line: int, column: int) -> Mark:
     if len(SHARED_MARKS) < MAX_SHARED_MARKS:
         SHARED_MARKS[mark] = mark
     return mark
+
+
 LIBYAML_MAX_NESTING = 1000  # libyaml >= 0.2.6 refuses deeper flow/block nesting on its own
 
 
-class YMap(dict):
-    """A mapping that remembers where it and each of its keys and values were written."""
+#: Positions are kept as unsigned ints in one flat array per container, not as tuples
+#: in two dicts: measured on 9.5 MB of Deployments (15,388 documents), the loaded
+#: documents took 271 MiB with ``key_marks``/``value_marks`` dicts of shared tuples and
+#: 134 MiB with the array; on bench/'s 5,000 files, 43 MiB against 30 MiB. The parse
+#: cache and the process pool pickle each array as one bytes object.
+_NO_MARK = (0, 0)
 
-    __slots__ = ("mark", "key_marks", "value_marks")
+
+class YMap(dict):
+    """A mapping that remembers where it and each of its keys and values were written.
+
+    ``marks`` holds the positions: the map's own line and column, then four numbers per
+    key in the map's insertion order (key line, key column, value line, value column;
+    0 when not known). Write keys with :meth:`put` so the two stay in step; a key set
+    as a plain ``dict`` item (``m[k] = v``) has no position, and from then on every
+    key of this map reads as unpositioned (``None``) rather than as another key's.
+    """
+
+    __slots__ = ("marks",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.mark: Mark = (1, 1)
-        self.key_marks: dict = {}
-        self.value_marks: dict = {}
+        self.marks = array("I", (1, 1))
 
-    def __reduce__(self):  # pickle for process pools: keep marks
-        return (_rebuild_map, (dict(self), self.mark, self.key_marks, self.value_marks))
+    @property
+    def mark(self) -> Mark:
+        marks = self.marks
+        return marks[0], marks[1]
+
+    @mark.setter
+    def mark(self, mark: Mark) -> None:
+        self.marks[0], self.marks[1] = mark
+
+    def _slot(self, key: object) -> int:
+        """Where ``key``'s four numbers start in ``marks``; -1 when it has none."""
+        if len(self.marks) != 2 + 4 * len(self) or key not in self:
+            return -1
+        return 2 + 4 * indexOf(self, key)
+
+    def put(self, key: object, value: object, key_mark: Mark | None = None, value_mark: Mark | None = None) -> None:
+        """``self[key] = value``, written at ``key_mark`` with its value at ``value_mark``
+        (a key set again keeps its place, as in any dict, and takes the new positions)."""
+        kl, kc = key_mark or _NO_MARK
+        vl, vc = value_mark or _NO_MARK
+        slot = self._slot(key)
+        aligned = len(self.marks) == 2 + 4 * len(self)
+        dict.__setitem__(self, key, value)
+        if slot >= 0:
+            self.marks[slot:slot + 4] = array("I", (kl, kc, vl, vc))
+        elif aligned:
+            self.marks.extend((kl, kc, vl, vc))
+
+    def key_mark(self, key: object) -> Mark | None:
+        slot = self._slot(key)
+        if slot < 0 or not self.marks[slot]:
+            return None
+        return self.marks[slot], self.marks[slot + 1]
+
+    def value_mark(self, key: object) -> Mark | None:
+        slot = self._slot(key)
+        if slot < 0 or not self.marks[slot + 2]:
+            return None
+        return self.marks[slot + 2], self.marks[slot + 3]
+
+    def marked_items(self):
+        """``(key, value, key mark, value mark)`` in order (marks ``None`` when unknown),
+        without a lookup per key."""
+        marks = self.marks
+        if len(marks) != 2 + 4 * len(self):
+            for key, value in self.items():
+                yield key, value, None, None
+            return
+        for i, (key, value) in enumerate(self.items()):
+            at = 2 + 4 * i
+            yield (key, value, (marks[at], marks[at + 1]) if marks[at] else None,
+                   (marks[at + 2], marks[at + 3]) if marks[at + 2] else None)
+
+    def all_marks(self) -> list[Mark]:
+        """Every known position of this map (itself, its keys and values), not below."""
+        marks = self.marks
+        return [(marks[i], marks[i + 1]) for i in range(0, len(marks), 2) if marks[i]]
+
+    def move_marks(self, move) -> None:
+        """Rewrite every known position of this map with ``move(mark) -> mark``."""
+        _move(self.marks, move)
+
+    def copy_marks(self, other: "YMap") -> None:
+        """Take ``other``'s positions: for a copy built with the same keys in the same order."""
+        self.marks = array("I", other.marks)
+
+    def __reduce__(self):  # pickle for process pools and the parse cache: keep marks
+        return (_rebuild_map, (dict(self), self.marks.tobytes()))
 
 
 class YFloat(float):
@@ -89,32 +172,97 @@ class YFloat(float):
 
 
 class YSeq(list):
-    """A sequence that remembers where it and each item were written."""
+    """A sequence that remembers where it and each item were written.
 
-    __slots__ = ("mark", "item_marks")
+    ``marks`` holds its own line and column, then two numbers per item (0 when not
+    known); add items with :meth:`append_marked` so the two stay in step (see
+    :class:`YMap`)."""
+
+    __slots__ = ("marks",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.mark: Mark = (1, 1)
-        self.item_marks: list[Mark] = []
+        self.marks = array("I", (1, 1))
+
+    @property
+    def mark(self) -> Mark:
+        marks = self.marks
+        return marks[0], marks[1]
+
+    @mark.setter
+    def mark(self, mark: Mark) -> None:
+        self.marks[0], self.marks[1] = mark
+
+    def append_marked(self, value: object, mark: Mark | None) -> None:
+        aligned = len(self.marks) == 2 + 2 * len(self)
+        list.append(self, value)
+        if aligned:
+            self.marks.extend(mark or _NO_MARK)
+
+    def item_mark(self, index: int) -> Mark | None:
+        """Where item ``index`` (negative counts from the end) was written."""
+        size = len(self)
+        if index < 0:
+            index += size
+        marks = self.marks
+        if not 0 <= index < size or len(marks) != 2 + 2 * size or not marks[2 + 2 * index]:
+            return None
+        return marks[2 + 2 * index], marks[3 + 2 * index]
+
+    def item_marks(self) -> list[Mark | None]:
+        """The position of each item, in order (``None`` when unknown)."""
+        marks = self.marks
+        if len(marks) != 2 + 2 * len(self):
+            return [None] * len(self)
+        return [(marks[i], marks[i + 1]) if marks[i] else None for i in range(2, len(marks), 2)]
+
+    def all_marks(self) -> list[Mark]:
+        marks = self.marks
+        return [(marks[i], marks[i + 1]) for i in range(0, len(marks), 2) if marks[i]]
+
+    def move_marks(self, move) -> None:
+        _move(self.marks, move)
+
+    def copy_marks(self, other: "YSeq") -> None:
+        self.marks = array("I", other.marks)
 
     def __reduce__(self):
-        return (_rebuild_seq, (list(self), self.mark, self.item_marks))
+        return (_rebuild_seq, (list(self), self.marks.tobytes()))
+
+
+def _move(marks: array, move) -> None:
+    for i in range(0, len(marks), 2):
+        if marks[i]:
+            marks[i], marks[i + 1] = move((marks[i], marks[i + 1]))
 
 
 # Unpickling (the parse cache, the process pool) builds every mapping of the model
-# through these: no __init__ (its two empty dicts would be thrown away at once).
-def _rebuild_map(items, mark, key_marks, value_marks):
+# through these: no __init__ (its array would be thrown away at once).
+def _rebuild_map(items, marks):
     m = dict.__new__(YMap)
     dict.update(m, items)
-    m.mark, m.key_marks, m.value_marks = mark, key_marks, value_marks
+    m.marks = array("I")
+    m.marks.frombytes(marks)
     return m
 
 
-def _rebuild_seq(items, mark, item_marks):
+def _rebuild_seq(items, marks):
     s = list.__new__(YSeq)
     list.extend(s, items)
-    s.mark, s.item_marks = mark, item_marks
+    s.marks = array("I")
+    s.marks.frombytes(marks)
+    return s
+
+
+def _new_map(line: int, column: int) -> YMap:
+    m = dict.__new__(YMap)
+    m.marks = array("I", (line, column))
+    return m
+
+
+def _new_seq(line: int, column: int) -> YSeq:
+    s = list.__new__(YSeq)
+    s.marks = array("I", (line, column))
     return s
 
 
@@ -294,8 +442,8 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
         top.size += size
         container = top.container
         if not top.is_map:
+            container.marks.extend(mark)
             container.append(value)
-            container.item_marks.append(mark)
         elif top.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 complex_keys.append(mark)
@@ -306,11 +454,12 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
             if key == "<<" and isinstance(value, (dict, list)):
                 top.merges = (top.merges or []) + ([value] if isinstance(value, dict) else list(value))
             else:
-                if key in container.key_marks:
-                    duplicates.append((str(key), container.key_marks[key][0], *top.key_mark))
-                container[key] = value
-                container.key_marks[key] = top.key_mark
-                container.value_marks[key] = mark
+                if key in container:  # the last one wins, in the first one's place
+                    duplicates.append((str(key), container.key_mark(key)[0], *top.key_mark))
+                    container.put(key, value, top.key_mark, mark)
+                else:
+                    container.marks.extend((*top.key_mark, *mark))
+                    container[key] = value
             top.key = _NO_KEY
 
     try:
@@ -318,7 +467,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
             cls = event.__class__
             if cls is ev.ScalarEvent:
                 m = event.start_mark
-                mark = shared_mark(m.line + 1, m.column + 1)
+                mark = (m.line + 1, m.column + 1)
                 value = _scalar(event)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
@@ -331,10 +480,9 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                         m.column + 1, limit=True
                     )
                 is_map = cls is ev.MappingStartEvent
-                container = YMap() if is_map else YSeq()
-                nodes += 1
                 m = event.start_mark
-                container.mark = shared_mark(m.line + 1, m.column + 1)
+                container = (_new_map if is_map else _new_seq)(m.line + 1, m.column + 1)
+                nodes += 1
                 if nodes > max_nodes:
                     raise YamlProblem(
                         f"document has more than {max_nodes} nodes ({raise_hint('max-nodes')})", *container.mark,
@@ -347,11 +495,9 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 if frame.merges:
                     for source in frame.merges:
                         if isinstance(source, YMap):
-                            for k, v in source.items():
+                            for k, v, key_at, value_at in source.marked_items():
                                 if k not in container:
-                                    container[k] = v
-                                    container.key_marks[k] = source.key_marks.get(k, source.mark)
-                                    container.value_marks[k] = source.value_marks.get(k, source.mark)
+                                    container.put(k, v, key_at or source.mark, value_at or source.mark)
                 if frame.anchor:
                     anchors[frame.anchor] = (container, frame.size)
                 attach(container, container.mark, frame.size)
@@ -370,7 +516,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                         m.column + 1,
                         limit=True,
                     )
-                attach(value, shared_mark(m.line + 1, m.column + 1), size)
+                attach(value, (m.line + 1, m.column + 1), size)
             elif cls is ev.DocumentStartEvent:
                 root = None
                 anchors = {}
@@ -416,10 +562,10 @@ def locate(root: object, path: tuple) -> tuple[Mark, bool]:
     mark: Mark = getattr(root, "mark", (1, 1))
     for segment in path:
         if isinstance(node, YMap) and segment in node:
-            mark = node.key_marks.get(segment, mark)
+            mark = node.key_mark(segment) or mark
             node = node[segment]
         elif isinstance(node, YSeq) and isinstance(segment, int) and 0 <= segment < len(node):
-            mark = node.item_marks[segment]
+            mark = node.item_mark(segment) or mark
             node = node[segment]
         else:
             return mark, False
@@ -438,7 +584,7 @@ def value_mark(root: object, path: tuple) -> Mark | None:
         node = node[segment]
     last = path[-1]
     if isinstance(node, YMap) and last in node:
-        return node.value_marks.get(last)
+        return node.value_mark(last)
     if isinstance(node, YSeq) and isinstance(last, int) and 0 <= last < len(node):
-        return node.item_marks[last]
+        return node.item_mark(last)
     return None

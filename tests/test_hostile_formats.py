@@ -200,9 +200,9 @@ def test_terraform_marks_along_one_long_line_stay_linear():
     value = block.body["x"]
     assert len(value) == 50_001
     line = text.splitlines()[1]
-    assert value.item_marks[0] == (2, line.index('"é"') + 1)
-    assert value.item_marks[-1] == (2, line.index('"end"') + 1)
-    assert value.item_marks[1234] == (2, 8 + 1234 * 5)  # 5 characters (6 bytes) an item
+    assert value.item_mark(0) == (2, line.index('"é"') + 1)
+    assert value.item_mark(-1) == (2, line.index('"end"') + 1)
+    assert value.item_mark(1234) == (2, 8 + 1234 * 5)  # 5 characters (6 bytes) an item
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")

@@ -130,7 +130,7 @@ def test_shorthand():
 def test_yaml_scalar_positions(yaml_text, value_char, expected):
     (doc,) = load_documents(yaml_text)
     value = doc.value["run"]
-    line, column = doc.value.value_marks["run"]
+    line, column = doc.value.value_mark("run")
     snippet = yaml_scalar(yaml_text.split("\n"), line, column, value)
     assert snippet.text == value
     assert snippet.at(value.index(value_char)) == expected
@@ -139,7 +139,7 @@ def test_yaml_scalar_positions(yaml_text, value_char, expected):
 def test_yaml_scalar_falls_back_to_the_value_start():
     text = "run: |2\n    odd indentation indicator Z\n"
     (doc,) = load_documents(text)
-    line, column = doc.value.value_marks["run"]
+    line, column = doc.value.value_mark("run")
     snippet = yaml_scalar(text.split("\n"), line, column, doc.value["run"])
     assert snippet.text == doc.value["run"]
     assert snippet.at(len(snippet.text) - 2) == (1, 6)

@@ -527,7 +527,7 @@ resource "x" "y" {
     assert body["fromtfvar"] == "eu-west-1"  # terraform.tfvars wins over the default
     assert body["indented"] == "first\n  second\n"  # <<- removes the smallest indentation of the lines
     assert body["for"] is UNKNOWN and body.exprs["for"].text.startswith("[for")
-    assert body.key_marks["json"] == (14, 3) and body.value_marks["json"] == (14, 15)
+    assert body.key_mark("json") == (14, 3) and body.value_mark("json") == (14, 15)
 
 
 def test_reference_cycles_and_unknowns():
@@ -540,12 +540,12 @@ def test_reference_cycles_and_unknowns():
 
 def test_columns_count_characters_not_bytes():
     body = evaluate('resource "x" "y" {\n  tags = { "équipe" = "café", owner = "x" }\n}\n').blocks[0].body
-    assert body["tags"].key_marks["owner"] == (2, 31)  # 33 in bytes
+    assert body["tags"].key_mark("owner") == (2, 31)  # 33 in bytes
 
 
 def test_crlf_line_endings():
     body = evaluate('resource "x" "y" {\r\n  a = "b"\r\n  h = <<EOT\r\nline\r\nEOT\r\n}\r\n').blocks[0].body
-    assert body["a"] == "b" and body["h"] == "line\n" and body.key_marks["h"] == (3, 3)
+    assert body["a"] == "b" and body["h"] == "line\n" and body.key_mark("h") == (3, 3)
 
 
 # -- python-hcl2 as the oracle ---------------------------------------------------------------

@@ -240,27 +240,23 @@ def _irsa_service_account(item: _Node, config: _Node, path: tuple, origin: Origi
     role = text(item.get("attachRoleARN")) or text(item.get("roleName")) or "<role created by eksctl>"
     body = YMap()
     body.mark = item.mark_location.line, item.mark_location.column
-    body.update({"apiVersion": "v1", "kind": "ServiceAccount"})
     kind_mark = (config.at(*path).line, config.at(*path).column)
-    body.key_marks.update({"apiVersion": kind_mark, "kind": kind_mark})
+    body.put("apiVersion", "v1", kind_mark)
+    body.put("kind", "ServiceAccount", kind_mark)
     metadata = YMap()
     metadata.mark = kind_mark
     for key in ("name", "namespace"):
         if meta.has(key):
-            metadata[key] = meta.get(key)
             where = config.at(*path, "metadata", key)
-            metadata.key_marks[key] = (where.line, where.column)
+            metadata.put(key, meta.get(key), (where.line, where.column))
     annotations = YMap()
     role_key = next((k for k in ("attachRoleARN", "roleName", "attachPolicyARNs", "wellKnownPolicies", "attachPolicy")
                      if item.has(k)), None)
     where = config.at(*path, role_key) if role_key else config.at(*path)
-    annotations["eks.amazonaws.com/role-arn"] = role
-    annotations.key_marks["eks.amazonaws.com/role-arn"] = (where.line, where.column)
+    annotations.put("eks.amazonaws.com/role-arn", role, (where.line, where.column))
     annotations.mark = (where.line, where.column)
-    metadata["annotations"] = annotations
-    metadata.key_marks["annotations"] = (where.line, where.column)
-    body["metadata"] = metadata
-    body.key_marks["metadata"] = kind_mark
+    metadata.put("annotations", annotations, (where.line, where.column))
+    body.put("metadata", metadata, kind_mark)
     sink.add(make_object(body, origin))
 
 

@@ -101,13 +101,15 @@ class _Chart:
 
     def dependency_mark(self, folder: Path, name: str | None) -> tuple[int, int]:
         """Where ``Chart.yaml`` of ``folder`` declares dependency ``name`` (alias or name)."""
+        from eksguard.yaml_loader import YMap, YSeq
+
         deps = self._dependencies(folder)
         for index, dep in enumerate(deps):
-            if isinstance(dep, dict) and name in (dep.get("alias"), dep.get("name")) and hasattr(deps, "item_marks"):
-                return deps.item_marks[index]
+            if isinstance(dep, dict) and name in (dep.get("alias"), dep.get("name")) and isinstance(deps, YSeq):
+                return deps.item_mark(index) or (1, 1)
         meta = self._safe_metadata(folder)
-        if "dependencies" in meta and hasattr(meta, "key_marks"):
-            return meta.key_marks["dependencies"]
+        if "dependencies" in meta and isinstance(meta, YMap):
+            return meta.key_mark("dependencies") or (1, 1)
         return 1, 1
 
     def missing_dependencies(self) -> list[str]:

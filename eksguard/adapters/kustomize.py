@@ -75,7 +75,7 @@ class Kustomization:
 def load_kustomization(folder: Path) -> Kustomization:
     """Read the kustomization of ``folder``; raises Unreadable/YamlProblem for a bad file."""
     from eksguard.adapters.source import read_text
-    from eksguard.yaml_loader import load_documents
+    from eksguard.yaml_loader import YSeq, load_documents
 
     file = kustomization_file(folder)
     if file is None:
@@ -90,7 +90,8 @@ def load_kustomization(folder: Path) -> Kustomization:
         for index, entry in enumerate(entries):
             if not isinstance(entry, str):
                 continue
-            line = entries.item_marks[index][0] if hasattr(entries, "item_marks") else 1
+            mark = entries.item_mark(index) if isinstance(entries, YSeq) else None
+            line = mark[0] if mark else 1
             k.entries.append((entry, line))
             target = folder / entry
             if target.exists():
@@ -412,9 +413,8 @@ def _walk(rendered: object, sources: list[tuple[str, object]], here, lines: dict
     from eksguard.yaml_loader import YMap, YSeq
 
     if isinstance(rendered, YMap):
-        for key, value in rendered.items():
-            mark = rendered.key_marks.get(key)
-            found = [(d, n[key], n.key_marks.get(key, (1, 1))) for d, n in sources if isinstance(n, YMap) and key in n]
+        for key, value, mark, _ in rendered.marked_items():
+            found = [(d, n[key], n.key_mark(key) or (1, 1)) for d, n in sources if isinstance(n, YMap) and key in n]
             target = here
             if found:
                 pick = found[0]
@@ -426,14 +426,14 @@ def _walk(rendered: object, sources: list[tuple[str, object]], here, lines: dict
             _walk(value, [(d, n) for d, n, _ in found], Target(target.path, target.line, target.column), lines)
     elif isinstance(rendered, YSeq):
         for index, item in enumerate(rendered):
-            mark = rendered.item_marks[index] if index < len(rendered.item_marks) else None
+            mark = rendered.item_mark(index)
             found = []
             for d, n in sources:
                 if not isinstance(n, YSeq):
                     continue
                 j = _same_item(item, n, index)
                 if j is not None:
-                    found.append((d, n[j], n.item_marks[j]))
+                    found.append((d, n[j], n.item_mark(j) or (1, 1)))
             target = here
             if found:
                 target = Target(found[0][0], found[0][2][0], found[0][2][1])

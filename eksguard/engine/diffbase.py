@@ -51,6 +51,7 @@ from pathlib import Path
 
 from eksguard.discover import UsageError, discover, display_path
 from eksguard.findings import Finding, Location
+from eksguard.yaml_loader import YMap, YSeq
 
 #: A file changed as a whole (untracked, or unreadable as a diff): every line.
 WHOLE = (1, 1 << 60)
@@ -509,19 +510,13 @@ def object_spans(obj, keys) -> dict[str, tuple[int, int]]:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            marks = []
+            marks = node.all_marks() if isinstance(node, (YMap, YSeq)) else ()
             if isinstance(node, dict):
-                marks.append(getattr(node, "mark", None))
-                marks.extend(getattr(node, "key_marks", {}).values())
-                marks.extend(getattr(node, "value_marks", {}).values())
                 stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
             elif isinstance(node, list):
-                marks.append(getattr(node, "mark", None))
-                marks.extend(getattr(node, "item_marks", ()))
                 stack.extend(v for v in node if isinstance(v, (dict, list)))
             for mark in marks:
-                if mark:
-                    note(origin.at(mark))
+                note(origin.at(mark))
     return {path: (min(found), max(found)) for path, found in lines.items()}
 
 

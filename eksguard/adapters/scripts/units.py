@@ -219,7 +219,7 @@ def github_workflow(text: str, ctx: Context) -> None:
                 if not _posix(step.get("shell", shell), windows):
                     continue
                 env = {**job_env, **_literal_env(step.get("env"))}
-                line, column = step.value_marks["run"]
+                line, column = step.value_mark("run") or step.mark
                 snippet = _github_expand(yaml_scalar(lines, line, column, step["run"]), env)
                 run(snippet, dict(env), ctx)
 
@@ -283,7 +283,7 @@ def gitlab_ci(text: str, ctx: Context) -> None:
 def _gitlab_items(node: YMap, key: str, lines: list[str], env: Env, ctx: Context) -> None:
     value = node.get(key)
     if isinstance(value, str):
-        line, column = node.value_marks[key]
+        line, column = node.value_mark(key) or node.mark
         run(yaml_scalar(lines, line, column, value), env, ctx)
     elif isinstance(value, YSeq):
         for item, mark in _flatten(value):
@@ -291,7 +291,7 @@ def _gitlab_items(node: YMap, key: str, lines: list[str], env: Env, ctx: Context
 
 
 def _flatten(seq: YSeq, depth: int = 0):
-    for item, mark in zip(seq, seq.item_marks):
+    for item, mark in zip(seq, seq.item_marks()):
         if isinstance(item, str):
             yield item, mark
         elif isinstance(item, YSeq) and depth < 10:  # nested lists from anchors are flattened by GitLab

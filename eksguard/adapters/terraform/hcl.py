@@ -538,15 +538,13 @@ def remark(value: object, mark: Mark) -> object:
         out = HclMap()
         out.mark = mark
         for k, v in value.items():
-            out[k] = remark(v, mark)
-            out.key_marks[k] = out.value_marks[k] = mark
+            out.put(k, remark(v, mark), mark, mark)
         return out
     if isinstance(value, list):
         seq = HclSeq()
         seq.mark = mark
         for v in value:
-            seq.append(remark(v, mark))
-            seq.item_marks.append(mark)
+            seq.append_marked(remark(v, mark), mark)
         return seq
     if isinstance(value, Text):
         return Text(str(value), data=remark(value.data, mark) if value.data is not None else None)
@@ -583,8 +581,8 @@ class _Evaluator:
                     continue
                 key = intern(self.p.source(key_node))
                 key_mark = self.p.mark(key_node)
-                if key in out.key_marks and not isinstance(out.get(key), HclSeq):
-                    first = out.key_marks[key][0]
+                if key in out and not isinstance(out.get(key), HclSeq):
+                    first = out.key_mark(key)[0]
                     self.problems.append(Problem(
                         f"HCL: attribute {key!r} redefined (first at line {first}); Terraform refuses this",
                         *key_mark))
@@ -604,17 +602,14 @@ class _Evaluator:
                 for label in reversed(labels):
                     wrapped = HclMap()
                     wrapped.mark = mark_
-                    wrapped[label] = value
-                    wrapped.key_marks[label] = wrapped.value_marks[label] = mark_
+                    wrapped.put(label, value, mark_, mark_)
                     value = wrapped
                 seq = out.get(key)
                 if not isinstance(seq, HclSeq):
                     seq = HclSeq()
                     seq.mark = mark_
-                    out[key] = seq
-                    out.key_marks[key] = out.value_marks[key] = mark_
-                seq.append(value)
-                seq.item_marks.append(mark_)
+                    out.put(key, seq, mark_, mark_)
+                seq.append_marked(value, mark_)
         return out
 
     def _store(self, container, key, value, key_mark: Mark, value_mark: Mark, node) -> None:
@@ -623,12 +618,9 @@ class _Evaluator:
             value = UNKNOWN
             container.exprs[key] = expr
         if isinstance(container, HclSeq):
-            container.append(value)
-            container.item_marks.append(value_mark)
+            container.append_marked(value, value_mark)
         else:
-            container[key] = value
-            container.key_marks[key] = key_mark
-            container.value_marks[key] = value_mark
+            container.put(key, value, key_mark, value_mark)
 
     # -- expressions ------------------------------------------------------------------
     def _eval(self, node, depth: int) -> object:
@@ -942,17 +934,16 @@ class _Evaluator:
             out.mark = self.p.mark(node)
             for a in args:
                 for k, v in a.items():
-                    out[k] = v
-                    out.key_marks[k] = a.key_marks.get(k, out.mark) if isinstance(a, YMap) else out.mark
-                    out.value_marks[k] = a.value_marks.get(k, out.mark) if isinstance(a, YMap) else out.mark
+                    marked = isinstance(a, YMap)
+                    out.put(k, v, (a.key_mark(k) if marked else None) or out.mark,
+                            (a.value_mark(k) if marked else None) or out.mark)
             return out
         if name == "concat" and all(isinstance(a, list) for a in args):
             seq = HclSeq()
             seq.mark = self.p.mark(node)
             for a in args:
                 for i, v in enumerate(a):
-                    seq.append(v)
-                    seq.item_marks.append(a.item_marks[i] if isinstance(a, YSeq) else seq.mark)
+                    seq.append_marked(v, (a.item_mark(i) if isinstance(a, YSeq) else None) or seq.mark)
             return seq
         return _Unres()
 

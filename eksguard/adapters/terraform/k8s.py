@@ -72,33 +72,26 @@ def _object(body: dict, parent: str = "") -> YMap:
     """An HCL block body (or a plan's block object) as a Kubernetes mapping."""
     out = YMap()
     out.mark = getattr(body, "mark", (1, 1))
-    key_marks = getattr(body, "key_marks", {})
-    value_marks = getattr(body, "value_marks", {})
-    for key, value in body.items():
+    items = body.marked_items() if isinstance(body, YMap) else ((k, v, None, None) for k, v in body.items())
+    for key, value, key_mark, value_mark in items:
         if key in _PROVIDER_ONLY or value is None:
             continue
-        mark = key_marks.get(key, out.mark)
+        mark = key_mark or out.mark
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            marks = getattr(value, "item_marks", [mark] * len(value))
             if key in LIST_BLOCKS and (parent, key) not in _SINGLE_IN:
+                marks = value.item_marks() if isinstance(value, YSeq) else [None] * len(value)
                 seq = YSeq()
                 seq.mark = mark
                 for item, item_mark in zip(value, marks):
-                    seq.append(_object(item, key))
-                    seq.item_marks.append(item_mark)
-                out[LIST_BLOCKS[key]] = seq
-                out.key_marks[LIST_BLOCKS[key]] = mark
-                out.value_marks[LIST_BLOCKS[key]] = mark
+                    seq.append_marked(_object(item, key), item_mark or mark)
+                out.put(LIST_BLOCKS[key], seq, mark, mark)
                 continue
             converted: object = _object(value[0], key)
         elif isinstance(value, str) and key == "replicas" and value.isdigit():
             converted = int(value)
         else:
             converted = value  # scalars, lists of scalars and user maps (labels, annotations) as written
-        name = camel(key)
-        out[name] = converted
-        out.key_marks[name] = mark
-        out.value_marks[name] = value_marks.get(key, mark)
+        out.put(camel(key), converted, mark, value_mark or mark)
     return out
 
 
@@ -107,13 +100,10 @@ def kubernetes_resource(decl: Decl, decls: Declarations, sink: Sink) -> None:
     body = _object(decl.body)
     out = YMap()
     out.mark = decl.mark
-    out.update({"apiVersion": api_version, "kind": kind})
-    out.key_marks.update({"apiVersion": decl.mark, "kind": decl.mark})
-    out.value_marks.update({"apiVersion": decl.mark, "kind": decl.mark})
-    for key, value in body.items():
-        out[key] = value
-        out.key_marks[key] = body.key_marks[key]
-        out.value_marks[key] = body.value_marks[key]
+    out.put("apiVersion", api_version, decl.mark, decl.mark)
+    out.put("kind", kind, decl.mark, decl.mark)
+    for key, value, key_mark, value_mark in body.marked_items():
+        out.put(key, value, key_mark, value_mark)
     sink.add(make_object(plain(out), decl.origin))
 
 
@@ -144,8 +134,7 @@ def kubectl_manifest(decl: Decl, decls: Declarations, sink: Sink) -> None:
     for doc in docs:
         if isinstance(doc, dict) and isinstance(doc.get("apiVersion"), str) and isinstance(doc.get("kind"), str):
             if isinstance(override, str) and isinstance(doc.get("metadata"), YMap):
-                doc["metadata"]["namespace"] = str(override)
-                doc["metadata"].key_marks["namespace"] = body.key_mark("override_namespace")
+                doc["metadata"].put("namespace", str(override), body.key_mark("override_namespace"))
             sink.add(make_object(doc, decl.origin))
 
 
@@ -154,11 +143,12 @@ def _merge(base: dict, extra: dict) -> None:
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(base[key], value)
+        elif isinstance(base, YMap) and isinstance(extra, YMap):
+            base.put(key, value, extra.key_mark(key) or extra.mark, extra.value_mark(key) or extra.mark)
+        elif isinstance(base, YMap):
+            base.put(key, value)
         else:
             base[key] = value
-            if isinstance(base, YMap) and isinstance(extra, YMap):
-                base.key_marks[key] = extra.key_marks.get(key, extra.mark)
-                base.value_marks[key] = extra.value_marks.get(key, extra.mark)
 
 
 def helm_release(decl: Decl, decls: Declarations, sink: Sink) -> None:
@@ -173,10 +163,10 @@ def helm_release(decl: Decl, decls: Declarations, sink: Sink) -> None:
         merged = YMap()
         merged.mark = body.key_mark("values")
         if isinstance(items, list):
-            marks = getattr(items, "item_marks", [])
+            marks = items.item_marks() if isinstance(items, YSeq) else []
             unreadable = False
             for i, item in enumerate(items):
-                where = decl.origin.at(marks[i]) if i < len(marks) else body.at("values")
+                where = decl.origin.at(marks[i]) if i < len(marks) and marks[i] else body.at("values")
                 expr = items.exprs.get(i) if hasattr(items, "exprs") else None
                 if item is UNKNOWN and (expr is None or (expr.partial is None and expr.data is None)):
                     unreadable = True  # file("values.yaml"), templatefile(...): values we cannot see

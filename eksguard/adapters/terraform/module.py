@@ -351,8 +351,8 @@ def aws_auth_module(decl: Decl, sink: Sink) -> None:
         out = YMap()
         out.mark = decl.mark
         for key, value in items.items():
-            out[key] = value
-            out.key_marks[key] = out.value_marks[key] = (marks or {}).get(key, decl.mark)
+            mark = (marks or {}).get(key, decl.mark)
+            out.put(key, value, mark, mark)
         return out
 
     data: dict = {}

@@ -118,7 +118,7 @@ class TerraformPlanAdapter:
                 continue
             mode = "data" if resource.get("mode") == "data" else "resource"
             address = resource.get("address")
-            mark = resource.key_marks.get("address", resource.mark) if isinstance(resource, YMap) else (1, 1)
+            mark = (resource.key_mark("address") or resource.mark) if isinstance(resource, YMap) else (1, 1)
             decls.append(Decl(mode, kind, name, str(address) if isinstance(address, str) else f"{kind}.{name}",
                               values, origin, mark))
         lift_decls(decls, Declarations(decls), sink)

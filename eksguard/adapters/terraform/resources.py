@@ -367,8 +367,7 @@ def _node(mark, items: dict) -> YMap:
     out = YMap()
     out.mark = mark
     for key, (value, key_mark) in items.items():
-        out[key] = value
-        out.key_marks[key] = out.value_marks[key] = key_mark
+        out.put(key, value, key_mark, key_mark)
     return out
 
 
@@ -394,7 +393,9 @@ def policy_document(decl: Decl) -> object:
                     kind = principal.get("type")
                     ids = principal.get("identifiers")
                     if isinstance(kind, str):
-                        grouped.setdefault(str(kind), (YSeq(), principal.mark))[0].extend(ids if isinstance(ids, list) else [ids])
+                        seq = grouped.setdefault(str(kind), (YSeq(), principal.mark))[0]
+                        for identifier in ids if isinstance(ids, list) else [ids]:
+                            seq.append_marked(identifier, principal.mark)
                 items[key] = (_node(found[0].mark, grouped), stmt.key_mark(block_name))
         conditions = stmt.blocks("condition")
         if conditions:
@@ -403,10 +404,10 @@ def policy_document(decl: Decl) -> object:
                 test, variable = cond.get("test"), cond.get("variable")
                 if isinstance(test, str):
                     entry = grouped.setdefault(str(test), (YMap(), cond.mark))[0]
-                    entry[variable if isinstance(variable, str) else "<unknown>"] = cond.get("values")
+                    entry.put(variable if isinstance(variable, str) else "<unknown>", cond.get("values"), cond.mark,
+                              cond.key_mark("values") if cond.has("values") else cond.mark)
             items["Condition"] = (_node(conditions[0].mark, grouped), stmt.key_mark("condition"))
-        statements.append(_node(stmt.mark, items))
-        statements.item_marks.append(stmt.mark)
+        statements.append_marked(_node(stmt.mark, items), stmt.mark)
     return _node(decl.mark, {"Version": ("2012-10-17", decl.mark), "Statement": (statements, statements.mark)})
 
 

@@ -98,8 +98,8 @@ class Body:
         if isinstance(value, dict):
             return [Body(value, self.origin, self.key_mark(key))]
         if isinstance(value, list):
-            marks = getattr(value, "item_marks", None)
-            return [Body(v, self.origin, marks[i] if marks else self.mark)
+            marks = value.item_marks() if isinstance(value, YSeq) else [None] * len(value)
+            return [Body(v, self.origin, marks[i] or self.mark)
                     for i, v in enumerate(value) if isinstance(v, dict)]
         return []
 
@@ -143,17 +143,13 @@ def plain(value: object) -> object:
         return str(value)
     if isinstance(value, YMap):
         out = YMap()
-        out.mark = value.mark
-        for key, item in value.items():
-            out[key] = plain(item)
-        out.key_marks = dict(value.key_marks)
-        out.value_marks = dict(value.value_marks)
+        dict.update(out, ((key, plain(item)) for key, item in value.items()))
+        out.copy_marks(value)  # the same keys in the same order: the same positions
         return out
     if isinstance(value, YSeq):
         seq = YSeq()
-        seq.mark = value.mark
-        seq.extend(plain(item) for item in value)
-        seq.item_marks = list(value.item_marks)
+        list.extend(seq, (plain(item) for item in value))
+        seq.copy_marks(value)
         return seq
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
@@ -185,14 +181,8 @@ def _shift(root: object, move) -> None:
         if not isinstance(node, (YMap, YSeq)) or id(node) in seen:
             continue
         seen.add(id(node))
-        node.mark = move(node.mark)
-        if isinstance(node, YMap):
-            node.key_marks = {k: move(m) for k, m in node.key_marks.items()}
-            node.value_marks = {k: move(m) for k, m in node.value_marks.items()}
-            stack.extend(node.values())
-        else:
-            node.item_marks = [move(m) for m in node.item_marks]
-            stack.extend(node)
+        node.move_marks(move)
+        stack.extend(node.values() if isinstance(node, YMap) else node)
 
 
 def _unknown_holes(root: object) -> object:
