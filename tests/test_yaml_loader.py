@@ -121,6 +121,8 @@ def test_keys_are_shared_across_files_and_positions_kept_compact():
     assert [k for k in first["spec"]][0] is [k for k in second["spec"]][0]
     one, two = (load_documents(f"v: apps/v1\nn: {n}\n")[0].value for n in (1, 2))
     assert one["v"] is two["v"]  # short scalars too
+    from_cache = pickle.loads(pickle.dumps(two))  # the parse cache, a worker's results
+    assert [k for k in from_cache][0] is [k for k in one][0] and from_cache["v"] is one["v"]
     spec = first["spec"]
     assert spec.key_mark("replicas") == (3, 3) and spec.value_mark("replicas") == (3, 13)
     assert spec.mark == (3, 3) and first.mark == (1, 1)
