@@ -471,7 +471,7 @@ def load_documents(text: str, limits: YamlLimits = YamlLimits()) -> list[Documen
                 top.merges = (top.merges or []) + ([value] if isinstance(value, dict) else list(value))
             else:
                 if key in container:  # the last one wins, in the first one's place
-                    duplicates.append((str(key), container.key_mark(key)[0], *top.key_mark))
+                    duplicates.append((str(key), (container.key_mark(key) or top.key_mark)[0], *top.key_mark))
                     container.put(key, value, top.key_mark, mark)
                 else:
                     container.marks.extend((*top.key_mark, *mark))

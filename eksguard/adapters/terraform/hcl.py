@@ -582,7 +582,7 @@ class _Evaluator:
                 key = intern(self.p.source(key_node))
                 key_mark = self.p.mark(key_node)
                 if key in out and not isinstance(out.get(key), HclSeq):
-                    first = out.key_mark(key)[0]
+                    first = (out.key_mark(key) or key_mark)[0]
                     self.problems.append(Problem(
                         f"HCL: attribute {key!r} redefined (first at line {first}); Terraform refuses this",
                         *key_mark))
