@@ -58,7 +58,7 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
                       help="stop rendering a chart or kustomization after this long "
                            "(default: limits.render-timeout of the config, else 60)")
     scan.add_argument("--jobs", "-j", metavar="N", type=int, default=None,
-                      help="read files in at most N processes, and with 2 or more run a big scan's rules on two "
+                      help="read files in at most N processes, and with 2 or more run a big scan's rules on up to four "
                            "(default: every core; small scans use one)")
     scan.add_argument("--no-cache", action="store_true",
                       help="neither read nor write the cache of parsed files and rules (~/.cache/eksguard)")
