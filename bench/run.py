@@ -25,6 +25,10 @@ all of them alike), and the best of the rounds for each:
   --project-root FOLDER``, warm, on every core (what ``.pre-commit-hooks.yaml`` runs
   for one staged manifest: the whole project is read for the cross-file rules, and
   only what touches the file is reported).
+- how this machine scales: a pure-Python loop timed alone, then as many copies at once as
+  ``--jobs`` (each in its own interpreter). A shared VM's vCPUs need not add up: on the
+  2-vCPU machine of 2026-12-04, two copies each took 1.2-1.3 times as long as one alone,
+  so no pool could lift files faster than ~1.6 times one process there, whatever it does;
 - the GitHub Action's scan: the same warm scan writing the reports ``action/run.py``
   asks for (``--format github`` on stdout, SARIF and JSON files), on every core; the
   fixes' text edits (SARIF ``fixes``, JSON ``fix.edits``) and the report files are
@@ -81,6 +85,16 @@ for _ in range(int(sys.argv[2])):
     best = elapsed if best is None else min(best, elapsed)
 print(len(sources), best)
 """
+
+
+SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(10_000_000):\n    x += i\nprint(time.perf_counter() - t)"
+
+
+def scaling(jobs: int) -> tuple[float, float]:
+    """Seconds of :data:`SPIN` alone, and the slowest of ``jobs`` copies run at once."""
+    alone = float(subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True, check=True).stdout)
+    procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(jobs)]
+    return alone, max(float(proc.communicate()[0]) for proc in procs)
 
 
 def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, float]:
@@ -140,7 +154,11 @@ def main() -> None:
               "--format", "github", "--format", "sarif", "--output", str(reports / "eksguard.sarif"),
               "--format", "json", "--output", str(reports / "eksguard.json")]
     action_best = None
+    spin = None  # (alone, together) of the round where together / alone was best
     for _ in range(args.runs):
+        alone, together = scaling(args.jobs)
+        if spin is None or together / alone < spin[1] / spin[0]:
+            spin = (alone, together)
         out = subprocess.run([sys.executable, "-c", FLOOR, str(folder), "1"], capture_output=True, text=True,
                              check=True, cwd=ROOT).stdout.split()
         files, seconds = int(out[0]), float(out[1])
@@ -170,6 +188,10 @@ def main() -> None:
           f"{precommit:.2f} s ({precommit / floor:.1f}x)")
     print(f"GitHub Action's scan (annotations, SARIF {sizes['sarif']:.1f} MiB, JSON {sizes['json']:.1f} MiB), "
           f"warm, --jobs {args.jobs}: {action_best:.2f} s ({action_best / floor:.1f}x)")
+    alone, together = spin
+    print(f"this machine: {args.jobs} processes of pure-Python work at once each took {together / alone:.2f}x "
+          f"as long as one alone ({alone:.2f} s), so {args.jobs * alone / together:.1f}x the work of one "
+          f"process at best")
 
 
 if __name__ == "__main__":
