@@ -61,7 +61,7 @@ def build_parser(plugins=None) -> argparse.ArgumentParser:
                       help="read files in at most N processes, and with 2 or more run a big scan's rules on up to four "
                            "(default: every core; small scans use one)")
     scan.add_argument("--no-cache", action="store_true",
-                      help="neither read nor write the cache of parsed files and rules (~/.cache/eksguard)")
+                      help="neither read nor write the cache of parsed files, fix edits and rules (~/.cache/eksguard)")
     add_adoption_options(scan)  # --baseline, --no-suppressions, --require-reasons
     from eksguard.fix_options import add_fix_options
 

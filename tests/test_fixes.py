@@ -305,3 +305,53 @@ def test_many_fixes_resolved_on_several_processes_give_the_same_edits(tmp_path, 
 
     monkeypatch.setattr(fixing, "resolve", dies_in_child)
     assert edits(2) == one
+
+
+def test_structural_edits_are_resolved_once_and_then_read_from_the_cache(tmp_path, monkeypatch, plugins):
+    """JSON and SARIF reports carry each fix's edits; a structural one is a ruamel.yaml
+    round trip of its document. The edits of a document already resolved (the same
+    lines, place and operations) come from the cache; a changed document is resolved
+    again; a refusal is remembered too; --no-cache reads and writes nothing."""
+    from eksguard.engine import fix as fixing
+    from eksguard.engine.fix import memo, yaml_edit
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    work = tmp_path / "repo"
+    work.mkdir()
+    case = (FIXTURES / "alb-target-type-instance" / "fix-missing-annotation.yaml").read_text()
+    (work / "a.yaml").write_text(case)
+    (work / "b.yaml").write_text(case.replace("name: grafana", "name: other", 1))
+
+    calls = []
+    real = yaml_edit.edit_region
+    monkeypatch.setattr(yaml_edit, "edit_region", lambda *a: calls.append(a[1]) or real(*a))
+
+    def edits() -> list:
+        result = scan(["."], plugins, cwd=work, options={"cache": False, "jobs": 1})
+        fixing.attach_edits(result.findings, work, 1)
+        return [(str(f.location), f.edits) for f in result.findings if f.fix is not None]
+
+    first = edits()
+    assert len(calls) == 2 and all(e and e[0].edits for _, e in first)
+    assert len(list((tmp_path / "cache" / "eksguard" / "edits").rglob("*"))) >= 2
+    assert edits() == first and len(calls) == 2  # both from the cache
+
+    (work / "b.yaml").write_text(case.replace("name: grafana", "name: changed", 1))
+    again = edits()
+    assert len(calls) == 3 and again[0] == first[0]  # only the changed document
+
+    def refuse(*args):
+        calls.append("refused")
+        raise fixing.CannotEdit("no")
+
+    monkeypatch.setattr(yaml_edit, "edit_region", refuse)
+    (work / "a.yaml").write_text(case.replace("name: grafana", "name: refused", 1))
+    assert edits()[0][1][0].refused == "no" and calls[-1] == "refused"
+    count = len(calls)
+    assert edits()[0][1][0].refused == "no" and len(calls) == count  # the refusal, from the cache
+
+    monkeypatch.setenv("EKSGUARD_NO_CACHE", "1")
+    shutil.rmtree(tmp_path / "cache")
+    edits()
+    assert len(calls) == count + 2 and not (tmp_path / "cache").exists()
+    assert memo._store() is None

@@ -91,11 +91,74 @@ def _project_name(project: Path | None) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
-class ParseCache:
+class EntryStore:
+    """Pickled entries in a folder of the cache, named by a key (a hex digest): written
+    whole or not at all, read back only when the user owns them and they are ours, and
+    kept under a size by dropping the least recently used. The parse cache is one, the
+    fix edits of :mod:`eksguard.engine.fix.memo` another."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._entries = str(folder)
+
+    def load(self, key: str):
+        """The entry's object, or None when there is none or it cannot be trusted."""
+        path = os.path.join(self._entries, key[:2], key)  # strings: a Path per entry cost more than its read
+        try:
+            with open(path, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                    return None  # someone else's file: never unpickle it
+                data = handle.read()
+            if not data.startswith(_MAGIC):
+                return None
+            value = pickle.loads(data[len(_MAGIC):])
+        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, whatever it raises
+            return None
+        if time.time() - info.st_mtime > TOUCH_AFTER:
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass
+        return value
+
+    def store(self, key: str, payload: bytes) -> None:
+        """Write ``payload`` (a pickle) as the entry ``key``; failures are ignored."""
+        try:
+            write_atomic(self.folder / key[:2] / key, _MAGIC, payload)
+        except OSError:
+            return
+
+    def prune(self, limit: int = LIMIT) -> None:
+        """Keep the folder under ``limit`` bytes, dropping the least recently used first.
+        Cheap enough to run after every scan that wrote: one ``stat`` per entry."""
+        entries = []
+        try:
+            for shard in os.scandir(self.folder):
+                if shard.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(shard.path):
+                        info = entry.stat(follow_symlinks=False)
+                        if entry.name.startswith(".tmp-") and time.time() - info.st_mtime < 3600:
+                            continue  # another run is writing it
+                        entries.append((info.st_mtime_ns, info.st_size, entry.path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= limit:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
+
+
+class ParseCache(EntryStore):
     """Lifted sources on disk, for one scan (one set of options and one retention)."""
 
     def __init__(self, root: Path, options: dict, retention=None, project: Path | None = None):
-        self.folder = root / "parse"
+        super().__init__(root / "parse")
         self.project = project  # the scan's working folder: its files' digests are kept together
         lifting = {k: v for k, v in options.items() if k not in _ENGINE_OPTIONS}
         # An entry holds what the scan's retention keeps (engine/retention.py): a scan that
@@ -108,7 +171,6 @@ class ParseCache:
         self._digests: dict[str, bytes | None] = {}
         self._places: dict[str, tuple[str, str, str]] = {}
         self._index = None  # eksguard.engine.digests.DigestIndex, read on the first key
-        self._entries = str(self.folder)
 
     @classmethod
     def open(cls, options: dict, retention=None, project: Path | None = None) -> "ParseCache | None":
@@ -204,55 +266,3 @@ class ParseCache:
         """End of the scan's keys: keep what was hashed for the next scan."""
         if self._index is not None:
             self._index.save()
-
-    def load(self, key: str):
-        """The entry's object, or None when there is none or it cannot be trusted."""
-        path = os.path.join(self._entries, key[:2], key)  # strings: a Path per entry cost more than its read
-        try:
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if hasattr(os, "getuid") and info.st_uid != os.getuid():
-                    return None  # someone else's file: never unpickle it
-                data = handle.read()
-            if not data.startswith(_MAGIC):
-                return None
-            value = pickle.loads(data[len(_MAGIC):])
-        except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, whatever it raises
-            return None
-        if time.time() - info.st_mtime > TOUCH_AFTER:
-            try:
-                os.utime(path)  # recently used: pruned last
-            except OSError:
-                pass
-        return value
-
-    def store(self, key: str, payload: bytes) -> None:
-        """Write ``payload`` (a pickle) as the entry ``key``; failures are ignored."""
-        try:
-            write_atomic(self.folder / key[:2] / key, _MAGIC, payload)
-        except OSError:
-            return
-
-    def prune(self, limit: int = LIMIT) -> None:
-        """Keep the folder under ``limit`` bytes, dropping the least recently used first.
-        Cheap enough to run after every scan that wrote: one ``stat`` per entry."""
-        entries = []
-        try:
-            for shard in os.scandir(self.folder):
-                if shard.is_dir(follow_symlinks=False):
-                    for entry in os.scandir(shard.path):
-                        info = entry.stat(follow_symlinks=False)
-                        if entry.name.startswith(".tmp-") and time.time() - info.st_mtime < 3600:
-                            continue  # another run is writing it
-                        entries.append((info.st_mtime_ns, info.st_size, entry.path))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in entries)
-        for _, size, path in sorted(entries):
-            if total <= limit:
-                break
-            try:
-                os.unlink(path)
-            except OSError:
-                continue
-            total -= size

@@ -83,9 +83,13 @@ FORK_MIN_FIXES = 2 * EDIT_BLOCK
 def attach_edits(findings: list, cwd: Path, jobs: int | None = None) -> None:
     """Resolve every finding's fix into ``finding.edits`` (for SARIF and JSON), without
     writing anything. A fix that cannot be made in place keeps its refusal reason."""
+    from eksguard.engine.fix import memo
+
     todo = [finding for finding in findings if finding.fix is not None and finding.edits is None]
     for finding, edits in zip(todo, edits_of(todo, Files(cwd), jobs)):
         finding.edits = edits
+    if todo:
+        memo.prune()
 
 
 def edits_of(findings: list, files: Files, jobs: int | None) -> list[list[FileEdits]]:
@@ -140,6 +144,9 @@ def fix(rescan, cwd: Path, unsafe: bool, jobs: int | None = None) -> FixReport:
         overlay, result = trial, after
     report.result = result
     report.changed = {p: (originals[p], t) for p, t in overlay.items() if t != originals[p]}
+    from eksguard.engine.fix import memo
+
+    memo.prune()
     return report
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from eksguard.engine.fix import yaml_edit
+from eksguard.engine.fix import memo, yaml_edit
 from eksguard.engine.fix.edits import CannotEdit, FileEdits, FileText, TextEdit
 from eksguard.fixes import AddDocument, AppendItem, EditText, InsertLine, RemoveKey, ReplaceToken, SetKey
 
@@ -105,7 +105,7 @@ def resolve(fix, files: Files) -> list[FileEdits]:
     for (display, first, last, indent), operations in groups.items():
         try:
             lines = files.lines(display)[first - 1:last]
-            by_file.setdefault(display, []).extend(yaml_edit.edit_region(lines, first, indent, operations))
+            by_file.setdefault(display, []).extend(memo.edit_region(lines, first, indent, operations))
         except CannotEdit as exc:
             refused.setdefault(display, str(exc))
     out = [FileEdits(path, [], reason) for path, reason in refused.items()]
