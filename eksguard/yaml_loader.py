@@ -71,6 +71,15 @@ LIBYAML_MAX_NESTING = 1000  # libyaml >= 0.2.6 refuses deeper flow/block nesting
 _NO_MARK = (0, 0)
 
 
+def _packed(values: tuple) -> array:
+    """``values`` as marks; a number no file position has (negative, huge, not an int)
+    makes them unknown rather than an error in the adapter that wrote it."""
+    try:
+        return array("I", values)
+    except (OverflowError, TypeError, ValueError):
+        return array("I", bytes(4 * len(values)))
+
+
 class YMap(dict):
     """A mapping that remembers where it and each of its keys and values were written.
 
@@ -94,7 +103,7 @@ class YMap(dict):
 
     @mark.setter
     def mark(self, mark: Mark) -> None:
-        self.marks[0], self.marks[1] = mark
+        self.marks[0:2] = _packed(tuple(mark))
 
     def _slot(self, key: object) -> int:
         """Where ``key``'s four numbers start in ``marks``; -1 when it has none."""
@@ -110,13 +119,13 @@ class YMap(dict):
         marks = self.marks
         if key not in self:  # the common case: a new key at the end
             if len(marks) == 2 + 4 * len(self):
-                marks.extend((kl, kc, vl, vc))
+                marks.extend(_packed((kl, kc, vl, vc)))
             dict.__setitem__(self, key, value)
             return
         slot = self._slot(key)
         dict.__setitem__(self, key, value)
         if slot >= 0:
-            marks[slot:slot + 4] = array("I", (kl, kc, vl, vc))
+            marks[slot:slot + 4] = _packed((kl, kc, vl, vc))
 
     def key_mark(self, key: object) -> Mark | None:
         slot = self._slot(key)
@@ -194,13 +203,13 @@ class YSeq(list):
 
     @mark.setter
     def mark(self, mark: Mark) -> None:
-        self.marks[0], self.marks[1] = mark
+        self.marks[0:2] = _packed(tuple(mark))
 
     def append_marked(self, value: object, mark: Mark | None) -> None:
         aligned = len(self.marks) == 2 + 2 * len(self)
         list.append(self, value)
         if aligned:
-            self.marks.extend(mark or _NO_MARK)
+            self.marks.extend(_packed(tuple(mark or _NO_MARK)))
 
     def item_mark(self, index: int) -> Mark | None:
         """Where item ``index`` (negative counts from the end) was written."""
@@ -236,7 +245,7 @@ class YSeq(list):
 def _move(marks: array, move) -> None:
     for i in range(0, len(marks), 2):
         if marks[i]:
-            marks[i], marks[i + 1] = move((marks[i], marks[i + 1]))
+            marks[i:i + 2] = _packed(tuple(move((marks[i], marks[i + 1]))))
 
 
 # Unpickling (the parse cache, the process pool) builds every mapping of the model

@@ -161,6 +161,12 @@ def test_a_key_set_without_positions_makes_the_map_unpositioned_not_wrong():
     fresh = load_documents("a: 1\n")[0].value
     fresh.put("z", 0)  # a key put without a position has none, the others keep theirs
     assert fresh.key_mark("z") is None and fresh.key_mark("a") == (1, 1)
+    fresh.put("bad", 1, (-1, 2), (2**40, 1))  # no file has such a place: unknown, not a crash
+    seq = YSeq()
+    seq.append_marked("x", (0, -5))
+    seq.mark = (-1, -1)
+    assert fresh.key_mark("bad") is None and fresh.value_mark("bad") is None and seq.item_mark(0) is None
+    assert fresh.key_mark("a") == (1, 1) and seq.mark == (0, 0)
 
 
 def test_shared_marks_are_bounded(monkeypatch):
