@@ -27,7 +27,8 @@ runs see a whole entry or none); anything wrong with an entry (truncated, from a
 Python, not ours) makes it a miss, never an error. Only entries the user owns are
 unpickled. The folder is kept under :data:`LIMIT` bytes by
 dropping the least recently used entries. ``--no-cache`` (``EKSGUARD_NO_CACHE=1``)
-turns off this cache and the rule cache of :mod:`eksguard.engine.rules`.
+turns off this cache and the rule cache of :mod:`eksguard.engine.rules`. The same kind
+of store (:class:`EntryStore`) keeps the fix edits of :mod:`eksguard.engine.fix.memo`.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ _MAGIC = b"eksguard-parse-1\n"
 _ENGINE_OPTIONS = frozenset({"suppressions", "require_reasons", "baseline"})
 
 
-def _code_stamp() -> str:
+def code_stamp() -> str:
     """eksguard's version and the size and mtime of each of its modules."""
     from eksguard import __version__
 
@@ -164,7 +165,7 @@ class ParseCache(EntryStore):
         # An entry holds what the scan's retention keeps (engine/retention.py): a scan that
         # keeps more (a plugin's check, ``retain=False``) has entries of its own.
         kept = "all" if retention is None else ",".join(sorted(retention.kinds))
-        salt = [_code_stamp(), json.dumps(lifting, sort_keys=True, default=repr),
+        salt = [code_stamp(), json.dumps(lifting, sort_keys=True, default=repr),
                 os.environ.get("EKSGUARD_DEBUG", ""), f"retention:{kept}"]
         self.salt = hashlib.sha256("\0".join(salt).encode()).digest()
         self._adapters: dict[int, bytes] = {}

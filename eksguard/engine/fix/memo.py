@@ -43,9 +43,9 @@ def _store():
 
         _OPEN = (root, EntryStore(root / "edits"))
     if _SALT is None:
-        from eksguard.engine.cache import _code_stamp
+        from eksguard.engine.cache import code_stamp
 
-        _SALT = hashlib.sha256(f"{_code_stamp()}\0{_ruamel_stamp()}".encode()).digest()
+        _SALT = hashlib.sha256(f"{code_stamp()}\0{_ruamel_stamp()}".encode()).digest()
     return _OPEN[1]
 
 
