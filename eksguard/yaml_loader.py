@@ -80,7 +80,41 @@ def _packed(values: tuple) -> array:
         return array("I", bytes(4 * len(values)))
 
 
-class YMap(dict):
+class _Marked:
+    """What :class:`YMap` and :class:`YSeq` share: ``marks`` begins with the container's
+    own line and column, then its keys' or items' positions (0 when not known)."""
+
+    __slots__ = ()
+    marks: array
+
+    @property
+    def mark(self) -> Mark:
+        marks = self.marks
+        return marks[0], marks[1]
+
+    @mark.setter
+    def mark(self, mark: Mark) -> None:
+        self.marks[0:2] = _packed(tuple(mark))
+
+    def all_marks(self) -> list[Mark]:
+        """Every known position of this container (itself, its keys and values or its
+        items), not of what it holds."""
+        marks = self.marks
+        return [(marks[i], marks[i + 1]) for i in range(0, len(marks), 2) if marks[i]]
+
+    def move_marks(self, move) -> None:
+        """Rewrite every known position of this container with ``move(mark) -> mark``."""
+        marks = self.marks
+        for i in range(0, len(marks), 2):
+            if marks[i]:
+                marks[i:i + 2] = _packed(tuple(move((marks[i], marks[i + 1]))))
+
+    def copy_marks(self, other: "_Marked") -> None:
+        """Take ``other``'s positions: for a copy with the same keys or items, in order."""
+        self.marks = array("I", other.marks)
+
+
+class YMap(_Marked, dict):
     """A mapping that remembers where it and each of its keys and values were written.
 
     ``marks`` holds the positions: the map's own line and column, then four numbers per
@@ -95,15 +129,6 @@ class YMap(dict):
     def __init__(self) -> None:
         super().__init__()
         self.marks = array("I", (1, 1))
-
-    @property
-    def mark(self) -> Mark:
-        marks = self.marks
-        return marks[0], marks[1]
-
-    @mark.setter
-    def mark(self, mark: Mark) -> None:
-        self.marks[0:2] = _packed(tuple(mark))
 
     def _slot(self, key: object) -> int:
         """Where ``key``'s four numbers start in ``marks``; -1 when it has none."""
@@ -152,19 +177,6 @@ class YMap(dict):
             yield (key, value, (marks[at], marks[at + 1]) if marks[at] else None,
                    (marks[at + 2], marks[at + 3]) if marks[at + 2] else None)
 
-    def all_marks(self) -> list[Mark]:
-        """Every known position of this map (itself, its keys and values), not below."""
-        marks = self.marks
-        return [(marks[i], marks[i + 1]) for i in range(0, len(marks), 2) if marks[i]]
-
-    def move_marks(self, move) -> None:
-        """Rewrite every known position of this map with ``move(mark) -> mark``."""
-        _move(self.marks, move)
-
-    def copy_marks(self, other: "YMap") -> None:
-        """Take ``other``'s positions: for a copy built with the same keys in the same order."""
-        self.marks = array("I", other.marks)
-
     def __reduce__(self):  # pickle for process pools and the parse cache: keep marks
         return (_rebuild_map, (dict(self), self.marks.tobytes()))
 
@@ -183,7 +195,7 @@ class YFloat(float):
         return (YFloat, (float(self), self.text))
 
 
-class YSeq(list):
+class YSeq(_Marked, list):
     """A sequence that remembers where it and each item were written.
 
     ``marks`` holds its own line and column, then two numbers per item (0 when not
@@ -195,15 +207,6 @@ class YSeq(list):
     def __init__(self) -> None:
         super().__init__()
         self.marks = array("I", (1, 1))
-
-    @property
-    def mark(self) -> Mark:
-        marks = self.marks
-        return marks[0], marks[1]
-
-    @mark.setter
-    def mark(self, mark: Mark) -> None:
-        self.marks[0:2] = _packed(tuple(mark))
 
     def append_marked(self, value: object, mark: Mark | None) -> None:
         aligned = len(self.marks) == 2 + 2 * len(self)
@@ -228,24 +231,8 @@ class YSeq(list):
             return [None] * len(self)
         return [(marks[i], marks[i + 1]) if marks[i] else None for i in range(2, len(marks), 2)]
 
-    def all_marks(self) -> list[Mark]:
-        marks = self.marks
-        return [(marks[i], marks[i + 1]) for i in range(0, len(marks), 2) if marks[i]]
-
-    def move_marks(self, move) -> None:
-        _move(self.marks, move)
-
-    def copy_marks(self, other: "YSeq") -> None:
-        self.marks = array("I", other.marks)
-
     def __reduce__(self):
         return (_rebuild_seq, (list(self), self.marks.tobytes()))
-
-
-def _move(marks: array, move) -> None:
-    for i in range(0, len(marks), 2):
-        if marks[i]:
-            marks[i:i + 2] = _packed(tuple(move((marks[i], marks[i + 1]))))
 
 
 # Unpickling (the parse cache, the process pool) builds every mapping of the model
