@@ -24,12 +24,11 @@ Terraform module called from another folder). ``eksguard-project`` covers both.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eksguard.adapters.folders import CHART_FILES, KUSTOMIZATION_FILES
-from eksguard.discover import UsageError, real_path_of_file
+from eksguard.discover import UsageError, real_path
 from eksguard.findings import Finding
 
 _TF_SUFFIXES = (".tf", ".auto.tfvars")
@@ -77,15 +76,7 @@ class ChangedScope:
         return False
 
     def _real(self, path: str) -> str:
-        """``os.path.realpath(path)`` for an ``lstat`` of the file and one ``realpath`` per
-        folder (:func:`eksguard.discover.real_path_of_file`): the folders of a
-        repository's findings are few."""
-        try:
-            if stat.S_ISLNK(os.lstat(path).st_mode) or path.endswith((os.sep + ".", os.sep + "..")):
-                return os.path.realpath(path)
-        except OSError:
-            return os.path.realpath(path)
-        return real_path_of_file(path, self.real_folders)
+        return real_path(path, self.real_folders)
 
     def filter(self, findings: list[Finding], cwd: Path) -> list[Finding]:
         return [f for f in findings if self.related(f, cwd)]

@@ -147,6 +147,19 @@ def _walk(root: Path, cwd: Path, found: Discovery, seen: set[str]) -> None:
     found.sources.extend(sorted(added, key=lambda s: s.display))
 
 
+def real_path(path: str, real_folders: dict[str, str]) -> str:
+    """``os.path.realpath(path)`` with an ``lstat`` of the file and, unless it is a link
+    (or ends in ``.``/``..``, or is missing), its folder's real path from
+    ``real_folders`` (:func:`real_path_of_file`): the folders of a repository's
+    findings are few, its files many."""
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode) or path.endswith((os.sep + ".", os.sep + "..")):
+            return os.path.realpath(path)
+    except OSError:
+        return os.path.realpath(path)
+    return real_path_of_file(path, real_folders)
+
+
 def real_path_of_file(path: str, real_folders: dict[str, str]) -> str:
     """``os.path.realpath(path)`` for a ``path`` known not to be a link itself (an
     ``lstat`` said so): its real folder's, with one ``realpath`` per folder, kept in

@@ -177,3 +177,48 @@ def test_pairs_that_do_not_pair_are_usage_errors(tmp_path, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not list(tmp_path.iterdir())  # nothing written before the error
+
+
+def test_repository_paths_resolve_links_with_one_realpath_per_folder(tmp_path, monkeypatch):
+    """Every CI format names files by their path in the repository, links resolved, as
+    ``Path.resolve()`` would; with one ``realpath`` per folder (and per link or missing
+    file), not one per file: the Action's reports name thousands of files."""
+    import os
+
+    from eksguard.formatters import _paths
+
+    root = tmp_path / "repo"
+    (root / "k8s" / "sub").mkdir(parents=True)
+    for name in ("a.yaml", "b.yaml", "sub/c.yaml"):
+        (root / "k8s" / name).write_text("")
+    (tmp_path / "outside.yaml").write_text("")
+    (root / "k8s" / "link.yaml").symlink_to(root / "k8s" / "sub" / "c.yaml")
+    (root / "k8s" / "out.yaml").symlink_to(tmp_path / "outside.yaml")
+    (root / "folder-link").symlink_to(root / "k8s" / "sub")
+    displays = ["k8s/a.yaml", "k8s/b.yaml", "k8s/sub/c.yaml", "k8s/link.yaml", "k8s/out.yaml",
+                "folder-link/c.yaml", "k8s/sub/../a.yaml", "k8s/gone.yaml", str(root / "k8s" / "b.yaml"),
+                "../outside.yaml", "."]
+    for n in range(30):
+        (root / "k8s" / f"many-{n}.yaml").write_text("")
+        displays.append(f"k8s/many-{n}.yaml")
+
+    def expected(display):
+        try:
+            return (Path(display) if Path(display).is_absolute() else root / display).resolve() \
+                .relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    want = [expected(display) for display in displays]
+    _paths.in_repository.cache_clear()
+    monkeypatch.setattr(_paths, "_REAL_FOLDERS", {})
+    calls = []
+    real = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda path, **kw: calls.append(path) or real(path, **kw))
+    got = [_paths.in_repository(display, root, root) for display in displays]
+    assert got == want
+    assert got[3] == "k8s/sub/c.yaml" and got[4] is None and got[5] == "k8s/sub/c.yaml"
+    # one per folder (repo/k8s, repo/k8s/sub, repo/folder-link, repo/k8s/sub/.., repo/..),
+    # per link (2), for the missing file, for "." and for the root: 10 for 41 paths
+    assert len(calls) == 10
+    _paths.in_repository.cache_clear()
