@@ -86,6 +86,12 @@ class _Marked:
 
     __slots__ = ()
     marks: array
+    #: Numbers per key or item after the container's own two.
+    WIDTH = 2
+
+    def in_step(self) -> bool:
+        """True when ``marks`` holds a position for every key or item (see :class:`YMap`)."""
+        return len(self.marks) == 2 + self.WIDTH * len(self)
 
     @property
     def mark(self) -> Mark:
@@ -125,6 +131,7 @@ class YMap(_Marked, dict):
     """
 
     __slots__ = ("marks",)
+    WIDTH = 4
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,7 +139,7 @@ class YMap(_Marked, dict):
 
     def _slot(self, key: object) -> int:
         """Where ``key``'s four numbers start in ``marks``; -1 when it has none."""
-        if len(self.marks) != 2 + 4 * len(self) or key not in self:
+        if not self.in_step() or key not in self:
             return -1
         return 2 + 4 * indexOf(self, key)
 
@@ -143,7 +150,7 @@ class YMap(_Marked, dict):
         vl, vc = value_mark or _NO_MARK
         marks = self.marks
         if key not in self:  # the common case: a new key at the end
-            if len(marks) == 2 + 4 * len(self):
+            if self.in_step():
                 marks.extend(_packed((kl, kc, vl, vc)))
             dict.__setitem__(self, key, value)
             return
@@ -168,7 +175,7 @@ class YMap(_Marked, dict):
         """``(key, value, key mark, value mark)`` in order (marks ``None`` when unknown),
         without a lookup per key."""
         marks = self.marks
-        if len(marks) != 2 + 4 * len(self):
+        if not self.in_step():
             for key, value in self.items():
                 yield key, value, None, None
             return
@@ -209,7 +216,7 @@ class YSeq(_Marked, list):
         self.marks = array("I", (1, 1))
 
     def append_marked(self, value: object, mark: Mark | None) -> None:
-        aligned = len(self.marks) == 2 + 2 * len(self)
+        aligned = self.in_step()
         list.append(self, value)
         if aligned:
             self.marks.extend(_packed(tuple(mark or _NO_MARK)))
@@ -220,14 +227,14 @@ class YSeq(_Marked, list):
         if index < 0:
             index += size
         marks = self.marks
-        if not 0 <= index < size or len(marks) != 2 + 2 * size or not marks[2 + 2 * index]:
+        if not 0 <= index < size or not self.in_step() or not marks[2 + 2 * index]:
             return None
         return marks[2 + 2 * index], marks[3 + 2 * index]
 
     def item_marks(self) -> list[Mark | None]:
         """The position of each item, in order (``None`` when unknown)."""
         marks = self.marks
-        if len(marks) != 2 + 2 * len(self):
+        if not self.in_step():
             return [None] * len(self)
         return [(marks[i], marks[i + 1]) if marks[i] else None for i in range(2, len(marks), 2)]
 

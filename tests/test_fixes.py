@@ -271,6 +271,16 @@ def test_diff_marks_a_last_line_without_newline():
     assert diff.endswith("-y: 2\n\\ No newline at end of file\n+y: 3\n\\ No newline at end of file\n")
 
 
+def report_edits(plugins, cwd: Path, jobs: int = 1) -> list:
+    """``(code, location, edits)`` of each fixable finding of a scan of ``cwd``, its fix
+    resolved into edits as JSON and SARIF reports carry them (``attach_edits``)."""
+    from eksguard.engine import fix as fixing
+
+    result = scan(["."], plugins, cwd=cwd, options={"cache": False, "jobs": 1})
+    fixing.attach_edits(result.findings, cwd, jobs)
+    return [(f.code, str(f.location), f.edits) for f in result.findings if f.fix is not None]
+
+
 def test_many_fixes_resolved_on_several_processes_give_the_same_edits(tmp_path, monkeypatch, plugins):
     """JSON and SARIF carry every fix's edits; past FORK_MIN_FIXES they are resolved by
     this process and a forked child together (engine/forked.py), with the same edits,
@@ -280,13 +290,10 @@ def test_many_fixes_resolved_on_several_processes_give_the_same_edits(tmp_path, 
 
     case = (FIXTURES / "alb-target-type-instance" / "fix-missing-annotation.yaml").read_text()
     for n in range(fixing.FORK_MIN_FIXES + 8):
-        (tmp_path / f"ingress-{n:02d}.yaml").write_text(case.replace("name: checkout", f"name: checkout-{n}"))
-    options = {"cache": False, "jobs": 1}
+        (tmp_path / f"ingress-{n:02d}.yaml").write_text(case.replace("name: grafana", f"name: grafana-{n}", 1))
 
     def edits(jobs: int) -> list:
-        result = scan(["."], plugins, cwd=tmp_path, options=options)
-        fixing.attach_edits(result.findings, tmp_path, jobs)
-        return [(f.code, str(f.location), f.edits) for f in result.findings if f.fix is not None]
+        return report_edits(plugins, tmp_path, jobs)
 
     one = edits(1)
     assert len(one) > fixing.FORK_MIN_FIXES and all(e and not e[0].refused and e[0].edits for *_, e in one)
@@ -327,12 +334,10 @@ def test_structural_edits_are_resolved_once_and_then_read_from_the_cache(tmp_pat
     monkeypatch.setattr(yaml_edit, "edit_region", lambda *a: calls.append(a[1]) or real(*a))
 
     def edits() -> list:
-        result = scan(["."], plugins, cwd=work, options={"cache": False, "jobs": 1})
-        fixing.attach_edits(result.findings, work, 1)
-        return [(str(f.location), f.edits) for f in result.findings if f.fix is not None]
+        return report_edits(plugins, work)
 
     first = edits()
-    assert len(calls) == 2 and all(e and e[0].edits for _, e in first)
+    assert len(calls) == 2 and all(e and e[0].edits for *_, e in first)
     assert len(list((tmp_path / "cache" / "eksguard" / "edits").rglob("*"))) >= 2
     assert edits() == first and len(calls) == 2  # both from the cache
 
@@ -346,9 +351,9 @@ def test_structural_edits_are_resolved_once_and_then_read_from_the_cache(tmp_pat
 
     monkeypatch.setattr(yaml_edit, "edit_region", refuse)
     (work / "a.yaml").write_text(case.replace("name: grafana", "name: refused", 1))
-    assert edits()[0][1][0].refused == "no" and calls[-1] == "refused"
+    assert edits()[0][2][0].refused == "no" and calls[-1] == "refused"
     count = len(calls)
-    assert edits()[0][1][0].refused == "no" and len(calls) == count  # the refusal, from the cache
+    assert edits()[0][2][0].refused == "no" and len(calls) == count  # the refusal, from the cache
 
     monkeypatch.setenv("EKSGUARD_NO_CACHE", "1")
     shutil.rmtree(tmp_path / "cache")
