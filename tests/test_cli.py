@@ -234,3 +234,37 @@ def test_installed_command_ends_without_freeing_the_scan(project, monkeypatch):
     assert ended == [1]
     assert [type(kept) for kept in cli._KEPT_TO_EXIT] == [ScanResult]
     assert any(finding.code for finding in cli._KEPT_TO_EXIT[0].findings)
+
+
+def test_reports_are_written_with_the_collector_paused(project, monkeypatch):
+    """Reports only allocate (120,000 objects for a 4,000-result SARIF log); a full
+    collection then would walk the scan's whole model for nothing. The collector is
+    paused while fix edits are resolved and every report is written, and on again after."""
+    import gc
+
+    from eksguard import cli
+    from eksguard.engine import fix
+    from eksguard.formatters.json import JsonFormatter
+    from eksguard.formatters.sarif import SarifFormatter
+
+    seen = []
+
+    def recording(function):
+        def call(*args, **kwargs):
+            seen.append((function.__qualname__, gc.isenabled()))
+            return function(*args, **kwargs)
+        return call
+
+    fixable = ROOT / "testdata" / "rules" / "nlb-target-type-instance" / "fix-external-instance.yaml"
+    (project / "service.yaml").write_text(fixable.read_text())  # a finding with a fix: edits are resolved
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("EKSGUARD_NO_CACHE", "1")  # as --no-cache sets it: undone after the test
+    monkeypatch.setattr(fix, "attach_edits", recording(fix.attach_edits))
+    for formatter in (SarifFormatter, JsonFormatter):
+        monkeypatch.setattr(formatter, "stop", recording(formatter.stop))
+    assert gc.isenabled()
+    assert cli.main(["scan", ".", "-qq", "--no-config", "--no-cache", "--format", "sarif", "-o", "out.sarif",
+                     "--format", "json", "-o", "out.json"]) == 1
+    assert gc.isenabled()
+    assert sorted(seen) == [("JsonFormatter.stop", False), ("SarifFormatter.stop", False),
+                            ("attach_edits", False)]
