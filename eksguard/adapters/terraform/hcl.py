@@ -38,7 +38,7 @@ from sys import intern
 
 from eksguard.limits import raise_hint
 from eksguard.model.aws import UNKNOWN
-from eksguard.yaml_loader import Mark, YMap, YSeq, shared_mark
+from eksguard.yaml_loader import SHARED_MARKS, Mark, YMap, YSeq, shared_mark
 
 MAX_DEPTH = 128  # nesting of expressions and blocks; real configurations stay under 20
 HOLE_OPEN, HOLE_CLOSE = "\ue000", "\ue001"  # an unknown interpolation inside partial text
@@ -189,7 +189,8 @@ class Parsed:
         if self._ascii_of is not self.data:  # parse() repairs replace ``data``
             self._ascii_of, self._ascii, self._last = self.data, self.data.isascii(), (-1, 0, 0)
         if self._ascii or byte_col == 0:
-            return shared_mark(row + 1, byte_col + 1)
+            mark = (row + 1, byte_col + 1)
+            return SHARED_MARKS.get(mark) or shared_mark(*mark)
         last_row, from_byte, column = self._last
         if last_row != row or byte_col < from_byte:
             from_byte = column = 0
@@ -571,16 +572,19 @@ class _Evaluator:
         out.mark = mark
         if depth > self.max_depth:
             raise _TooDeep(mark)
+        source, mark_of = self.p.source, self.p.mark
         for child in children:
             ctype = child.type
             if ctype == "attribute":
                 kids = child.children  # each read builds new node objects: once
                 key_node = kids[0]
-                value_node = next((c for c in kids if c.type == "expression"), None)
-                if value_node is None:
-                    continue
-                key = intern(self.p.source(key_node))
-                key_mark = self.p.mark(key_node)
+                value_node = kids[-1]  # ``name = expression``, unless a comment ends it
+                if value_node.type != "expression":
+                    value_node = next((c for c in kids if c.type == "expression"), None)
+                    if value_node is None:
+                        continue
+                key = intern(source(key_node))
+                key_mark = mark_of(key_node)
                 if key in out and not isinstance(out.get(key), HclSeq):
                     first = (out.key_mark(key) or key_mark)[0]
                     self.problems.append(Problem(
@@ -591,7 +595,10 @@ class _Evaluator:
                 except _TooDeep as exc:
                     self.problems.append(Problem(too_deep(self.max_depth), *exc.mark))
                     value = _Unres()
-                self._store(out, key, value, key_mark, self.p.mark(value_node), value_node)
+                if value.__class__ is _Unres:
+                    self._store(out, key, value, key_mark, mark_of(value_node), value_node)
+                else:
+                    out.put(key, value, key_mark, mark_of(value_node))
             elif ctype == "block":
                 type_node = child.children[0]
                 key = self.p.source(type_node)
@@ -635,6 +642,11 @@ class _Evaluator:
                 term_type = term.type
                 if term_type == "literal_value":
                     return self._literal(term.children[0])
+                if term_type == "template_expr" and depth < self.max_depth:  # a string, most often plain
+                    inner = term.children[0]
+                    if inner.type == "quoted_template":
+                        plain = self._plain_string(inner)
+                        return plain if plain is not None else self._template(inner, depth + 1)
                 return self._eval(term, depth + 1) if term_type != "comment" else _Unres()
             parts = [c for c in kids if c.type != "comment"]
             if not parts:
@@ -698,7 +710,8 @@ class _Evaluator:
         if t == "null_lit":
             return None
         if t == "string_lit":
-            return self._template(node, 0)
+            plain = self._plain_string(node)  # most strings: no escapes to undo, no holes
+            return plain if plain is not None else self._template(node, 0)
         return _Unres()
 
     def _plain_string(self, node) -> "Text | None":
@@ -724,29 +737,42 @@ class _Evaluator:
         for child in node.children:
             if child.type == "expression":
                 value = self._eval(child, depth + 1)
-                self._store(seq, len(seq), value, (0, 0), self.p.mark(child), child)
+                if value.__class__ is _Unres:
+                    self._store(seq, len(seq), value, (0, 0), self.p.mark(child), child)
+                else:
+                    seq.append_marked(value, self.p.mark(child))
         return seq
 
     def _object(self, node, depth: int) -> HclMap:
         out = HclMap()
         out.mark = self.p.mark(node)
+        mark_of = self.p.mark
         for elem in node.children:
             if elem.type != "object_elem":
                 continue
             kids = elem.children
-            exprs = [c for c in kids if c.type == "expression"]
-            if len(exprs) != 2:
-                continue
-            key_node, value_node = exprs
+            if len(kids) == 3 and kids[0].type == "expression" and kids[2].type == "expression":
+                key_node, value_node = kids[0], kids[2]  # ``key = value``: no comment between
+            else:
+                exprs = [c for c in kids if c.type == "expression"]
+                if len(exprs) != 2:
+                    continue
+                key_node, value_node = exprs
             key = self._key(key_node, depth)
             if key is None:
                 continue
             value = self._eval(value_node, depth + 1)
-            self._store(out, key, value, self.p.mark(key_node), self.p.mark(value_node), value_node)
+            if value.__class__ is _Unres:
+                self._store(out, key, value, mark_of(key_node), mark_of(value_node), value_node)
+            else:
+                out.put(key, value, mark_of(key_node), mark_of(value_node))
         return out
 
     def _key(self, node, depth: int) -> str | None:
-        parts = [c for c in node.children if c.type != "comment"]
+        kids = node.children
+        if len(kids) == 1 and kids[0].type == "variable_expr":
+            return self.p.source(kids[0])  # a bare identifier is the key itself
+        parts = [c for c in kids if c.type != "comment"]
         if len(parts) == 1 and parts[0].type == "variable_expr":
             return self.p.source(parts[0])  # a bare identifier is the key itself
         value = self._eval(node, depth + 1)
