@@ -22,7 +22,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Location:
     """A place in a file: 1-based line and column, as a person would count them.
 

@@ -92,7 +92,7 @@ def _typed(key: str, value: object) -> object:
     return value if ok else UNKNOWN
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Setting:
     """A value and where it was written. ``default`` marks a tool default, not text."""
 

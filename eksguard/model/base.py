@@ -76,7 +76,7 @@ class LineMap:
         return f"<LineMap {len(self.lines)} lines, default {self.default}>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a document came from.
 
