@@ -7,6 +7,7 @@ installed, and fail instead under CI (``CI=true``), where .ci/run installs the
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import stat
@@ -411,3 +412,129 @@ def test_yaml_only_scans_do_not_load_the_renderers():
     )
     imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
     assert imported and not [m for m in imported if "helm" in m or "kustomize" in m or m.endswith(".render")]
+
+
+# -- the parse cache ------------------------------------------------------------------
+
+@pytest.fixture
+def renders(monkeypatch, tmp_path):
+    """Every run of a renderer (helm or helm-python-sdk's child), counted, with a cache
+    folder of the test's own."""
+    from eksguard.adapters import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("EKSGUARD_NO_CACHE", raising=False)
+    calls = []
+    real = render.run_bounded
+
+    def counted(argv, **kwargs):
+        calls.append(argv)
+        return real(argv, **kwargs)
+
+    monkeypatch.setattr(render, "run_bounded", counted)
+    return calls
+
+
+def _chart(tmp_path) -> Path:
+    import shutil
+
+    chart = tmp_path / "repo" / "billing-api"
+    shutil.copytree(CHARTS / "billing-api", chart)
+    return chart
+
+
+def _outcome(result):
+    return [(f.code, str(f.location), f.location.template, f.message) for f in result.findings]
+
+
+def test_a_chart_is_rendered_again_only_when_it_or_the_scan_values_change(engine, plugins, rules, renders,
+                                                                          tmp_path):
+    """A render (a Go engine in a child process, 0.1 s or more) is kept in the parse
+    cache under the chart's files, the values files' content and the engine: a second
+    scan renders nothing and reports the same, and each change renders once more."""
+    chart = _chart(tmp_path)
+    repo = chart.parent
+    first = run(plugins, rules, ".", cwd=repo)
+    assert len(renders) == 1 and hits(first, "EKS406")
+    again = run(plugins, rules, ".", cwd=repo)
+    assert len(renders) == 1
+    assert _outcome(again) == _outcome(first)
+    assert [d.origin.lines.at((2, 1)) for d in again.platform.kinds("Deployment")] == \
+        [d.origin.lines.at((2, 1)) for d in first.platform.kinds("Deployment")]
+
+    values = chart / "values.yaml"
+    values.write_text(values.read_text().replace("replicaCount: 3", "replicaCount: 1"))
+    changed = run(plugins, rules, ".", cwd=repo)
+    assert len(renders) == 2 and hits(changed, "EKS406") == []
+
+    extra = tmp_path / "extra-values.yaml"  # outside the chart: its content keys the render too
+    extra.write_text("replicaCount: 2\n")
+    assert hits(run(plugins, rules, ".", cwd=repo, helm_values=[str(extra)]), "EKS406")
+    assert len(renders) == 3
+    extra.write_text("replicaCount: 1\n")
+    assert hits(run(plugins, rules, ".", cwd=repo, helm_values=[str(extra)]), "EKS406") == []
+    assert len(renders) == 4
+    run(plugins, rules, ".", cwd=repo, helm_set=["replicaCount=1"])
+    assert len(renders) == 5
+
+    (chart / "templates" / "configmap.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    run(plugins, rules, ".", cwd=repo)  # a new file in the chart
+    assert len(renders) == 6
+
+
+def test_the_engine_is_part_of_what_a_render_is_kept_under(plugins, rules, renders, tmp_path, monkeypatch):
+    """The same chart and options render again when the engine changes: none, then
+    helm-python-sdk, then a ``helm`` put on PATH, then that binary replaced."""
+    require(has_sdk(), "helm-python-sdk (the stand-in helm binary renders with it)")
+    chart = _chart(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                               if not (Path(p) / "helm").exists()))
+    real_find_spec = importlib.util.find_spec
+    with monkeypatch.context() as no_sdk:
+        no_sdk.setattr(importlib.util, "find_spec",
+                       lambda name, *a: None if name == "helm_python" else real_find_spec(name, *a))
+        [note] = run(plugins, rules, ".", cwd=chart.parent).findings  # no engine at all
+    assert note.code == "EKS002" and renders == []
+    assert hits(run(plugins, rules, ".", cwd=chart.parent), "EKS406") and len(renders) == 1  # the SDK
+    fake = tmp_path / "bin" / "helm"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_HELM.format(python=sys.executable, log=str(tmp_path / "call.json")))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    assert hits(run(plugins, rules, ".", cwd=chart.parent), "EKS406") and len(renders) == 2
+    assert (tmp_path / "call.json").exists()  # rendered by the binary, not read back
+    run(plugins, rules, ".", cwd=chart.parent)
+    assert len(renders) == 2
+    fake.write_text(fake.read_text() + "# another build\n")
+    run(plugins, rules, ".", cwd=chart.parent)
+    assert len(renders) == 3
+
+
+def test_a_render_that_failed_to_run_is_tried_again(engine, plugins, rules, renders, tmp_path, monkeypatch):
+    """A timeout (or an engine that could not start) says nothing about the chart: that
+    EKS002 is not cached, and the next scan renders."""
+    from eksguard.adapters import render
+
+    chart = _chart(tmp_path)
+    counted = render.run_bounded
+
+    def too_slow(argv, **kwargs):
+        renders.append(argv)
+        raise render.RenderFailed("rendering took longer than 1 s and was stopped")
+
+    monkeypatch.setattr(render, "run_bounded", too_slow)
+    [note] = run(plugins, rules, ".", cwd=chart.parent).findings
+    assert note.code == "EKS002" and "longer than 1 s" in note.message
+    monkeypatch.setattr(render, "run_bounded", counted)
+    result = run(plugins, rules, ".", cwd=chart.parent)
+    assert len(renders) == 2 and hits(result, "EKS406")
+
+
+def test_a_chart_holding_a_link_is_rendered_every_scan(engine, plugins, rules, renders, tmp_path):
+    """Helm follows links and eksguard reads nothing a link leads to, so such a chart's
+    inputs are not known: it is not cached."""
+    chart = _chart(tmp_path)
+    (chart / "values-link.yaml").symlink_to(chart / "values.yaml")
+    run(plugins, rules, ".", cwd=chart.parent)
+    run(plugins, rules, ".", cwd=chart.parent)
+    assert len(renders) == 2

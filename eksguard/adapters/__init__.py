@@ -52,6 +52,10 @@ class Sink:
     platform: Platform = field(default_factory=Platform)
     problems: list[Problem] = field(default_factory=list)
     options: dict = field(default_factory=dict)  # scan options adapters may read (helm values...)
+    #: Set by an adapter when what it lifted reflects a passing condition rather than
+    #: its inputs (a renderer that timed out or could not start): the parse cache does
+    #: not keep it, so the next scan tries again.
+    transient: bool = False
 
     def add(self, obj: "K8sObject | AwsObject") -> None:
         self.platform.add(obj)

@@ -37,6 +37,19 @@ class ChartAdapter:
 
         _guarded(HelmChartAdapter(), source, sink, "Helm chart", CHART_FILES)
 
+    def cache_inputs(self, source: Source) -> list | None:
+        """The chart's files (:func:`eksguard.adapters.helm.chart_inputs`): with
+        :meth:`cache_salt`, what the parse cache keeps a render under."""
+        from eksguard.adapters.helm import chart_inputs
+
+        return chart_inputs(source.path) if source.is_dir and source.path is not None else None
+
+    def cache_salt(self, source: Source, options: dict) -> str | None:
+        """The engine and the values files a render depends on besides the chart."""
+        from eksguard.adapters.helm import render_salt
+
+        return render_salt(options)
+
 
 class KustomizationAdapter:
     """Claims a folder with a kustomization; see :class:`eksguard.adapters.kustomize.KustomizeAdapter`."""
@@ -62,6 +75,7 @@ def _guarded(adapter, source: Source, sink: Sink, what: str, names: tuple[str, .
     except Exception as exc:  # noqa: BLE001 - isolation boundary, see docstring
         if os.environ.get("EKSGUARD_DEBUG") == "1":
             raise
+        sink.transient = True  # an unreadable folder may be readable next time
         assert source.path is not None
         name = next((n for n in names if (source.path / n).is_file()), names[0])
         display = name if source.display in ("", ".") else posixpath.join(source.display, name)

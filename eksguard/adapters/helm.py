@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import posixpath
 import re
 import shutil
@@ -64,6 +65,7 @@ def _join(display: str, rel: str) -> str:
 class _Rendered:
     chunks: list[tuple[str | None, str]] = field(default_factory=list)  # (Helm template name, text)
     error: str | None = None
+    transient: bool = False  # the renderer was killed (by a signal): not the chart's doing
 
 
 class _Chart:
@@ -216,9 +218,11 @@ class HelmChartAdapter:
         try:
             rendered = renderer(source.path, sink.options)
         except RenderFailed as exc:
+            sink.transient = True  # timed out, or could not run: the next scan tries again
             sink.problem("EKS002", Location(chart_display, 1, 1),
                          f"Helm chart {source.display} was not rendered: {exc}")
             return
+        sink.transient = rendered.transient
         if rendered.error is not None:
             code, location, message = _classify(rendered.error, chart, source.display)
             sink.problem(code, location, message)
@@ -287,17 +291,108 @@ class _ChunkPlacement:
 
 # -- renderers ------------------------------------------------------------------------
 
-def _pick_renderer(options: dict):
-    """``helm`` on PATH, else helm-python-sdk, else None. ``options["helm_renderer"]``
-    (``auto``, ``binary``, ``sdk``, ``none``) narrows the choice (tests use it)."""
+def _renderer_choice(options: dict) -> tuple[str, str | None] | None:
+    """``("binary", path)`` for ``helm`` on PATH, else ``("sdk", None)`` for
+    helm-python-sdk, else None. ``options["helm_renderer"]`` (``auto``, ``binary``,
+    ``sdk``, ``none``) narrows the choice (tests use it)."""
     choice = options.get("helm_renderer", "auto")
     if choice in ("auto", "binary"):
         helm = shutil.which("helm")
         if helm is not None:
-            return lambda chart, opts: _render_binary(helm, chart, opts)
+            return "binary", helm
     if choice in ("auto", "sdk") and importlib.util.find_spec("helm_python") is not None:
-        return _render_sdk
+        return "sdk", None
     return None
+
+
+def _pick_renderer(options: dict):
+    """The function that renders a chart with :func:`_renderer_choice`'s engine, or None."""
+    choice = _renderer_choice(options)
+    if choice is None:
+        return None
+    kind, helm = choice
+    if kind == "binary":
+        return lambda chart, opts: _render_binary(helm, chart, opts)
+    return _render_sdk
+
+
+# -- the parse cache ------------------------------------------------------------------
+#
+# A render is a subprocess of Helm's engine, 0.1 s or more a chart: more than lifting
+# a thousand plain manifests. Its output depends on the chart's files, the scan's values
+# and the engine, so the parse cache keeps it under those (engine/cache.py) and a
+# pre-commit or CI scan renders only the charts that changed.
+
+#: A chart with more files than this is rendered every scan rather than hashed.
+MAX_CHART_FILES = 5000
+
+
+def chart_inputs(folder: Path) -> list[Path] | None:
+    """Every file Helm can read rendering the chart in ``folder``: all below it
+    (templates, values, ``Chart.yaml``/``Chart.lock``, ``charts/`` and its archives, what
+    ``.Files`` reads; Helm reads nothing outside a chart, and the scan never downloads a
+    dependency). None, so the chart is rendered every scan, when a link is among them
+    (Helm follows it where eksguard reads nothing) or there are over MAX_CHART_FILES."""
+    out: list[Path] = []
+    todo = [str(folder)]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                out.append(Path(entry.path))
+        if len(out) > MAX_CHART_FILES:
+            return None
+    return sorted(out)
+
+
+def render_salt(options: dict) -> str | None:
+    """What decides a render besides the chart's files: the engine (``helm`` by path,
+    size and modification time; helm-python-sdk by its files'), the ``--helm-values``
+    files' content (``--helm-set`` is in the scan options the cache keys by already).
+    None when a values file cannot be read: the render reports it, uncached."""
+    import hashlib
+
+    choice = _renderer_choice(options)
+    parts = ["none" if choice is None else choice[0]]
+    try:
+        if choice is not None and choice[0] == "binary":
+            helm = os.path.realpath(choice[1])
+            info = os.stat(helm)
+            parts.append(f"{helm}:{info.st_size}:{info.st_mtime_ns}")
+        elif choice is not None:
+            parts.extend(_sdk_stamp())
+        for name in _values_args(options)[0]:
+            with open(name, "rb") as handle:
+                parts.append(f"{name}:{hashlib.sha256(handle.read(MAX_VALUES_BYTES + 1)).hexdigest()}")
+    except OSError:
+        return None
+    return "\0".join(parts)
+
+
+#: A values file is hashed up to this much (Helm reads YAML values files of kilobytes).
+MAX_VALUES_BYTES = 16 * 1024 * 1024
+
+
+def _sdk_stamp() -> list[str]:
+    """helm-python-sdk's files (its Go library included) by path, size and time."""
+    spec = importlib.util.find_spec("helm_python")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    stamp = []
+    for folder in folders:
+        for root, _dirs, files in sorted(os.walk(folder)):
+            if os.path.basename(root) == "__pycache__":
+                continue
+            for name in sorted(files):
+                info = os.stat(os.path.join(root, name))
+                stamp.append(f"{os.path.join(root, name)}:{info.st_size}:{info.st_mtime_ns}")
+    return stamp
 
 
 def _values_args(options: dict) -> tuple[list[str], list[str]]:
@@ -335,7 +430,7 @@ def _render_binary(helm: str, chart: Path, options: dict) -> _Rendered:
     if done.returncode != 0:
         lines = [ln for ln in done.stderr.splitlines() if ln.strip() and not ln.startswith(("WARNING", "walk.go"))]
         message = "\n".join(lines) or f"helm exited with status {done.returncode}"
-        return _Rendered(error=message.removeprefix("Error: "))
+        return _Rendered(error=message.removeprefix("Error: "), transient=done.returncode < 0)
     return _Rendered(split_helm_output(done.stdout.decode("utf-8", errors="replace")))
 
 

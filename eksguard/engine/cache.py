@@ -85,6 +85,22 @@ def inputs_of(adapter, source) -> list | None:
     return list(files) if files else None
 
 
+def salt_of(adapter, source, options: dict) -> "str | None | bool":
+    """What else, beyond the bytes of its inputs, decides what ``adapter`` lifts from
+    ``source`` (its ``cache_salt(source, options)``: a renderer's identity, the content of
+    the scan's values files): None when the adapter has no such hook, False when the hook
+    says the output cannot be cached (returns None) or fails (a plugin's: a miss, not a
+    crash)."""
+    hook = getattr(adapter, "cache_salt", None)
+    if hook is None:
+        return None
+    try:
+        salt = hook(source, options)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return False
+    return salt if isinstance(salt, str) else False
+
+
 def _project_name(project: Path | None) -> str:
     """The digest index of scans run from ``project``: one per working folder, so each
     holds about one repository's files (a pre-commit run and a full scan of it share it)."""
@@ -161,6 +177,7 @@ class ParseCache(EntryStore):
     def __init__(self, root: Path, options: dict, retention=None, project: Path | None = None):
         super().__init__(root / "parse")
         self.project = project  # the scan's working folder: its files' digests are kept together
+        self.options = options  # what an adapter's ``cache_salt`` reads (the scan's Helm values)
         lifting = {k: v for k, v in options.items() if k not in _ENGINE_OPTIONS}
         # An entry holds what the scan's retention keeps (engine/retention.py): a scan that
         # keeps more (a plugin's check, ``retain=False``) has entries of its own.
@@ -196,6 +213,11 @@ class ParseCache(EntryStore):
             if folder != base:
                 name = os.path.relpath(path, base)
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + content)
+        salt = salt_of(adapter, source, self.options)
+        if salt is False:
+            return None
+        if salt is not None:
+            digest.update(b"salt\0" + salt.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def _place(self, path) -> tuple[str, str, str]:

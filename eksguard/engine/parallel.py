@@ -66,6 +66,9 @@ class Lifted:
     problems: list = field(default_factory=list)
     seen: list[str] = field(default_factory=list)  # TextLog.seen: absolute paths read
     texts: dict[str, str] = field(default_factory=dict)  # TextLog.texts: those with ``eksguard:``
+    #: The adapter said the result reflects a passing condition, not its inputs (a render
+    #: that timed out: ``Sink.transient``): it is not kept in the parse cache.
+    transient: bool = False
 
 
 def usable_cores() -> int:
@@ -84,7 +87,7 @@ def lift_one(adapter, source: Source, options: dict, cwd: Path) -> Lifted:
     log = TextLog(cwd)
     with log.watching():
         adapter.lift(source, sink)
-    return Lifted(sink.platform.objects, sink.problems, list(log.seen), log.texts)
+    return Lifted(sink.platform.objects, sink.problems, list(log.seen), log.texts, sink.transient)
 
 
 class _Overlay:
@@ -407,7 +410,7 @@ def _lift_here(adapter, source: Source, options: dict, cwd: Path, store, key: st
     """Lift one source in this process, drop what ``retention`` does not keep, and keep
     the rest in the parse cache when it has a key."""
     lifted = _retained(lift_one(adapter, source, options, cwd), retention)
-    payload = _dumps(lifted) if key is not None and store is not None else None
+    payload = _dumps(lifted) if key is not None and store is not None and not lifted.transient else None
     if payload is not None:
         store.store(key, payload)
     return lifted
@@ -435,8 +438,9 @@ def _lift_chunk(items: list) -> list[bytes | None]:
     adapters, options, cwd, store, retention = _WORKER
     out = []
     for _position, source, index, key in items:
-        payload = _dumps(_retained(lift_one(adapters[index], source, options, cwd), retention))
-        if payload is not None and key is not None and store is not None:
+        lifted = _retained(lift_one(adapters[index], source, options, cwd), retention)
+        payload = _dumps(lifted)
+        if payload is not None and key is not None and store is not None and not lifted.transient:
             store.store(key, payload)
         out.append(payload)
     return out
