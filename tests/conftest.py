@@ -29,3 +29,22 @@ def rules(plugins):
     from eksguard.engine.runner import active_rules
 
     return active_rules(plugins)
+
+
+@pytest.fixture
+def renders(monkeypatch, tmp_path):
+    """Every run of a renderer (helm, helm-python-sdk's child, kubectl, kustomize) this
+    test makes, counted, with a parse cache folder of the test's own."""
+    from eksguard.adapters import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("EKSGUARD_NO_CACHE", raising=False)
+    calls = []
+    real = render.run_bounded
+
+    def counted(argv, **kwargs):
+        calls.append(argv)
+        return real(argv, **kwargs)
+
+    monkeypatch.setattr(render, "run_bounded", counted)
+    return calls

@@ -416,25 +416,6 @@ def test_yaml_only_scans_do_not_load_the_renderers():
 
 # -- the parse cache ------------------------------------------------------------------
 
-@pytest.fixture
-def renders(monkeypatch, tmp_path):
-    """Every run of a renderer (helm or helm-python-sdk's child), counted, with a cache
-    folder of the test's own."""
-    from eksguard.adapters import render
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("EKSGUARD_NO_CACHE", raising=False)
-    calls = []
-    real = render.run_bounded
-
-    def counted(argv, **kwargs):
-        calls.append(argv)
-        return real(argv, **kwargs)
-
-    monkeypatch.setattr(render, "run_bounded", counted)
-    return calls
-
-
 def _chart(tmp_path) -> Path:
     import shutil
 

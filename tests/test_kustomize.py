@@ -198,3 +198,56 @@ def test_rendering_is_bounded_and_sandboxed(plugins, rules, tmp_path, monkeypatc
     env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
     assert env["HTTPS_PROXY"] == "http://127.0.0.1:9" and env["GIT_ALLOW_PROTOCOL"] == "none"
     assert env["HOME"] != os.environ.get("HOME")
+
+
+# -- the parse cache ------------------------------------------------------------------
+
+def test_a_kustomization_is_rendered_again_only_when_a_file_it_can_read_changes(kubectl, plugins, rules, renders,
+                                                                                tmp_path):
+    """kustomize reads only below each kustomization root it builds: the overlay's folder
+    and those of the bases it reaches. A render is kept in the parse cache under those
+    files and the renderer; a change below one root renders the overlays that reach it.
+    (One process: renders in a worker would not be counted here.)"""
+    shop = tmp_path / "shop"
+    shutil.copytree(ROOT / SHOP, shop)
+    first = run(plugins, rules, ".", cwd=shop, jobs=1)
+    assert len(renders) == 2  # dev and prod
+    again = run(plugins, rules, ".", cwd=shop, jobs=1)
+    assert len(renders) == 2
+    assert [(f.code, str(f.location), f.message) for f in again.findings] == \
+        [(f.code, str(f.location), f.message) for f in first.findings]
+
+    base = shop / "base" / "deployment.yaml"
+    base.write_text(base.read_text().replace("replicas: 1", "replicas: 2"))
+    changed = run(plugins, rules, ".", cwd=shop, jobs=1)
+    assert len(renders) == 4  # both overlays use the base
+    assert len(hits(changed, "EKS406")) == 2
+    patch = shop / "overlays" / "prod" / "replicas.yaml"
+    patch.write_text(patch.read_text().replace("replicas: 4", "replicas: 5"))
+    run(plugins, rules, ".", cwd=shop, jobs=1)
+    assert len(renders) == 5  # prod only
+    (shop / "overlays" / "dev" / "notes.txt").write_text("a file kustomize could read\n")
+    run(plugins, rules, ".", cwd=shop, jobs=1)
+    assert len(renders) == 6  # dev only
+
+
+def test_the_renderer_is_part_of_what_a_render_is_kept_under(kubectl, plugins, rules, renders, tmp_path,
+                                                             monkeypatch):
+    """Another kubectl (one earlier on PATH, or a new build of it) renders again; a
+    render that timed out is not kept."""
+    write(tmp_path, {"app/kustomization.yaml": "resources: [cm.yaml]\n",
+                     "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"})
+    run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
+    run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
+    assert len(renders) == 1
+    slow = fake_tool(tmp_path, "kubectl", "exec sleep 30\n")
+    monkeypatch.setenv("PATH", f"{slow.parent}{os.pathsep}{os.environ['PATH']}")
+    for _ in range(2):
+        result = run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl", render_timeout=0.5)
+        assert "longer than 0.5 s" in result.findings[0].message
+    assert len(renders) == 3
+    real = shutil.which("kubectl", path=os.environ["PATH"].split(os.pathsep, 1)[1])
+    slow.write_text(f'#!/bin/sh\nexec {real} "$@"\n')  # the same path, another build
+    run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
+    run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
+    assert len(renders) == 4

@@ -66,6 +66,18 @@ class KustomizationAdapter:
 
         _guarded(KustomizeAdapter(), source, sink, "kustomization", KUSTOMIZATION_FILES)
 
+    def cache_inputs(self, source: Source) -> list | None:
+        """The files a render can read (:func:`eksguard.adapters.kustomize.kustomization_inputs`)."""
+        from eksguard.adapters.kustomize import kustomization_inputs
+
+        return kustomization_inputs(source.path) if source.is_dir and source.path is not None else None
+
+    def cache_salt(self, source: Source, options: dict) -> str | None:
+        """The renderer binary a render depends on besides the files."""
+        from eksguard.adapters.kustomize import render_salt
+
+        return render_salt(source.path, options) if source.path is not None else None
+
 
 def _guarded(adapter, source: Source, sink: Sink, what: str, names: tuple[str, ...]) -> None:
     """Adapters never raise: an unexpected error (a bug, an unreadable folder) is one

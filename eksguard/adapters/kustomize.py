@@ -227,8 +227,10 @@ class KustomizeAdapter:
         try:
             done = run_bounded(argv, timeout=timeout_of(sink.options), cwd=source.path)
         except RenderFailed as exc:
+            sink.transient = True  # timed out, or could not run: the next scan tries again
             sink.problem("EKS002", Location(kfile, 1, 1), f"kustomization {shown} was not rendered: {exc}")
             return
+        sink.transient = done.returncode < 0  # killed by a signal: not the kustomization's doing
         if done.returncode != 0:
             message = _error_text(done.stderr, {str(source.path.resolve()): shown, str(source.path.absolute()): shown})
             message = message or f"{Path(argv[0]).name} exited with status {done.returncode}"
@@ -239,6 +241,72 @@ class KustomizeAdapter:
 
         text = done.stdout.decode("utf-8", errors="replace")
         KubernetesAdapter().lift_text(source, text, sink, "kustomize", placement=_Placement(kfile, files))
+
+
+# -- the parse cache ------------------------------------------------------------------
+#
+# A render runs kubectl (or kustomize) in a child process: 0.1 s or more. kustomize
+# reads only below the root of each kustomization it builds (its default load
+# restrictor, which eksguard does not lift), and the roots are the kustomization and
+# the local bases and components it reaches; so the files below those folders, and the
+# renderer binary, are all a render depends on, and the parse cache keeps it under them.
+
+#: A kustomization reaching more files than this is rendered every scan rather than hashed.
+MAX_INPUT_FILES = 5000
+
+
+def kustomization_inputs(folder: Path) -> list[Path] | None:
+    """Every file below the kustomization of ``folder`` and below each folder its
+    ``resources``/``bases``/``components`` name (a folder without a kustomization too:
+    one added there changes the render). None, so it is rendered every scan, when the
+    kustomization does not read, a link is among them, or there are too many."""
+    try:
+        reached = closure(folder)
+    except Exception:  # noqa: BLE001 - unreadable or broken: lift reports it, uncached
+        return None
+    roots: list[Path] = []
+    for k in reached:
+        roots.append(k.folder)
+        roots.extend(k.folder / entry for entry, _line in k.entries if (k.folder / entry).is_dir())
+    out: set[Path] = set()
+    seen: set[str] = set()
+    todo = [str(root) for root in roots]
+    while todo:
+        current = todo.pop()
+        real = os.path.realpath(current)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.name == ".git":
+                continue
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                out.add(Path(entry.path))
+        if len(out) > MAX_INPUT_FILES:
+            return None
+    return sorted(out)
+
+
+def render_salt(folder: Path, options: dict) -> str | None:
+    """The renderer a render depends on: ``kubectl`` or ``kustomize`` by path, size and
+    modification time (``none`` without one)."""
+    argv = _renderer(folder, options)
+    if argv is None:
+        return "none"
+    binary = os.path.realpath(argv[0])
+    try:
+        info = os.stat(binary)
+    except OSError:
+        return None
+    return f"{argv[1]}:{binary}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def _renderer(folder: Path, options: dict) -> list[str] | None:
