@@ -18,9 +18,13 @@ kept, keyed by everything that output depends on:
   and the scan options (and ``EKSGUARD_DEBUG``, which turns adapter errors into
   exceptions).
 
-Only adapters that implement ``cache_inputs`` are cached: renderers (Helm charts,
-kustomizations) run external tools whose output depends on more than file contents
-(the tool's version, values files), so they never are.
+- for an adapter whose output depends on more than its files (a renderer: Helm charts
+  and kustomizations run an external tool), what its ``cache_salt(source, options)``
+  names: the tool's identity, the content of the values files the options name.
+
+Only adapters that implement ``cache_inputs`` are cached, and only the results their
+adapter did not mark ``Sink.transient`` (a render that timed out says nothing about the
+chart).
 
 An entry is a pickle, written to a temporary file and renamed into place (concurrent
 runs see a whole entry or none); anything wrong with an entry (truncated, from another
