@@ -251,3 +251,17 @@ def test_the_renderer_is_part_of_what_a_render_is_kept_under(kubectl, plugins, r
     run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
     run(plugins, rules, "app", cwd=tmp_path, kustomize_renderer="kubectl")
     assert len(renders) == 4
+
+
+def test_the_files_a_render_is_keyed_by(tmp_path):
+    """files_below (charts and kustomizations alike): every regular file below the roots,
+    once, .git aside; None past the limit or when a link is among them."""
+    from eksguard.adapters.folders import files_below
+
+    write(tmp_path, {"app/kustomization.yaml": "resources: [a.yaml]\n", "app/a.yaml": "a: 1\n",
+                     "app/sub/b.yaml": "b: 1\n", "app/.git/HEAD": "ref\n"})
+    app = tmp_path / "app"
+    assert files_below([app, app / "sub"], 10) == [app / "a.yaml", app / "kustomization.yaml", app / "sub" / "b.yaml"]
+    assert files_below([app], 2) is None
+    (app / "sub" / "link.yaml").symlink_to(app / "a.yaml")
+    assert files_below([app], 10) is None

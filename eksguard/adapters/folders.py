@@ -10,12 +10,45 @@ from __future__ import annotations
 
 import os
 import posixpath
+from pathlib import Path
 
 from eksguard.adapters import Sink, Source
 from eksguard.findings import Location
 
 CHART_FILES = ("Chart.yaml", "Chart.yml")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def files_below(folders: list, limit: int) -> list[Path] | None:
+    """Every regular file below ``folders`` (``.git`` aside), sorted: what a renderer
+    can read, for the parse cache to key its output by. None, so the source is rendered
+    every scan, when a link is among them (the renderer follows it, eksguard reads nothing
+    a link leads to), a folder cannot be listed, or there are over ``limit`` files."""
+    out: set[Path] = set()
+    seen: set[str] = set()
+    todo = [os.fspath(folder) for folder in folders]
+    while todo:
+        current = todo.pop()
+        real = os.path.realpath(current)
+        if real in seen:  # two roots, one below the other
+            continue
+        seen.add(real)
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            return None
+        for entry in entries:
+            if entry.name == ".git":
+                continue
+            if entry.is_symlink():
+                return None
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                out.add(Path(entry.path))
+        if len(out) > limit:
+            return None
+    return sorted(out)
 
 
 def is_chart_dir(names: set[str] | list[str]) -> bool:

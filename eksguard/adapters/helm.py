@@ -331,25 +331,10 @@ def chart_inputs(folder: Path) -> list[Path] | None:
     """Every file Helm can read rendering the chart in ``folder``: all below it
     (templates, values, ``Chart.yaml``/``Chart.lock``, ``charts/`` and its archives, what
     ``.Files`` reads; Helm reads nothing outside a chart, and the scan never downloads a
-    dependency). None, so the chart is rendered every scan, when a link is among them
-    (Helm follows it where eksguard reads nothing) or there are over MAX_CHART_FILES."""
-    out: list[Path] = []
-    todo = [str(folder)]
-    while todo:
-        try:
-            entries = list(os.scandir(todo.pop()))
-        except OSError:
-            return None
-        for entry in entries:
-            if entry.is_symlink():
-                return None
-            if entry.is_dir(follow_symlinks=False):
-                todo.append(entry.path)
-            elif entry.is_file(follow_symlinks=False):
-                out.append(Path(entry.path))
-        if len(out) > MAX_CHART_FILES:
-            return None
-    return sorted(out)
+    dependency). None when :func:`~eksguard.adapters.folders.files_below` says so."""
+    from eksguard.adapters.folders import files_below
+
+    return files_below([folder], MAX_CHART_FILES)
 
 
 def render_salt(options: dict) -> str | None:

@@ -259,7 +259,10 @@ def kustomization_inputs(folder: Path) -> list[Path] | None:
     """Every file below the kustomization of ``folder`` and below each folder its
     ``resources``/``bases``/``components`` name (a folder without a kustomization too:
     one added there changes the render). None, so it is rendered every scan, when the
-    kustomization does not read, a link is among them, or there are too many."""
+    kustomization does not read, or :func:`~eksguard.adapters.folders.files_below`
+    says so."""
+    from eksguard.adapters.folders import files_below
+
     try:
         reached = closure(folder)
     except Exception:  # noqa: BLE001 - unreadable or broken: lift reports it, uncached
@@ -268,31 +271,7 @@ def kustomization_inputs(folder: Path) -> list[Path] | None:
     for k in reached:
         roots.append(k.folder)
         roots.extend(k.folder / entry for entry, _line in k.entries if (k.folder / entry).is_dir())
-    out: set[Path] = set()
-    seen: set[str] = set()
-    todo = [str(root) for root in roots]
-    while todo:
-        current = todo.pop()
-        real = os.path.realpath(current)
-        if real in seen:
-            continue
-        seen.add(real)
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            return None
-        for entry in entries:
-            if entry.name == ".git":
-                continue
-            if entry.is_symlink():
-                return None
-            if entry.is_dir(follow_symlinks=False):
-                todo.append(entry.path)
-            elif entry.is_file(follow_symlinks=False):
-                out.add(Path(entry.path))
-        if len(out) > MAX_INPUT_FILES:
-            return None
-    return sorted(out)
+    return files_below(roots, MAX_INPUT_FILES)
 
 
 def render_salt(folder: Path, options: dict) -> str | None:
