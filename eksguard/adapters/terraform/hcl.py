@@ -578,8 +578,8 @@ class _Evaluator:
             if ctype == "attribute":
                 kids = child.children  # each read builds new node objects: once
                 key_node = kids[0]
-                value_node = kids[-1]  # ``name = expression``, unless a comment ends it
-                if value_node.type != "expression":
+                value_node = kids[2] if len(kids) == 3 else None  # ``name = expression``
+                if value_node is None or value_node.type != "expression":  # comments, error recovery
                     value_node = next((c for c in kids if c.type == "expression"), None)
                     if value_node is None:
                         continue
