@@ -7,6 +7,7 @@ checkouts (with and without a merge base), and the one-line errors.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -314,6 +315,45 @@ def test_refs_unchanged_files_are_read_in_place_only_what_differs_is_written(rep
         diff.close()
     got = sorted(f for f in found(eksguard(root, ".", "--diff-base", "main")) if f[2] == "EKS504")
     assert got == [("clusters/prod.yaml", 6, "EKS504"), ("infra/main.tf", 5, "EKS504")]
+
+
+def test_refs_platform_keeps_only_what_the_comparing_checks_read(repo):
+    """REF's platform is a second model in memory: with the built-in rules it keeps only
+    what EKS504 reads there (clusters), cut as each source comes in; EKS504 still reports.
+    A plugin's check may read anything of REF, and then REF keeps everything."""
+    from eksguard.checks import Check
+    from eksguard.engine.runner import active_rules, scan
+    from eksguard.hookspecs import hookimpl
+    from eksguard.plugins import get_plugins
+
+    root = repo({"clusters/prod.yaml": eksctl("1.30"), "k8s/a.yaml": deployment("web"),
+                 "k8s/pdb.yaml": pdb("web")})
+    write(root, {"clusters/prod.yaml": eksctl("1.32"), "k8s/b.yaml": deployment("api")})
+    plugins = get_plugins(load_entrypoints=False)
+    result = scan(["."], plugins, cwd=root, diff_base="main", options={"jobs": 1})
+    try:
+        assert [f.code for f in result.findings if f.code == "EKS504"] == ["EKS504"]
+        assert sorted(type(obj).__name__ for obj in result.diff.base.platform.objects) == ["Cluster"]
+        assert {"Workload", "PodDisruptionBudget"} <= {type(obj).__name__ for obj in result.platform.objects}
+    finally:
+        result.diff.close()
+
+    class Reader:
+        @hookimpl
+        def eksguard_register_checks(self):
+            return [Check("reads-ref", lambda platform, params: iter(()))]
+
+    plugins = get_plugins(load_entrypoints=False)
+    plugins.pm.register(Reader(), name="reads-ref")
+    any_check = next(r for r in active_rules(plugins) if r.check)
+    rules = [*active_rules(plugins), dataclasses.replace(any_check, code="TEST001", name="reads-ref",
+                                                         check="reads-ref", params={})]
+    result = scan(["."], plugins, cwd=root, diff_base="main", rules=rules, options={"jobs": 1})
+    try:
+        kept = {type(obj).__name__ for obj in result.diff.base.platform.objects}
+        assert {"Cluster", "Workload", "PodDisruptionBudget"} <= kept
+    finally:
+        result.diff.close()
 
 
 # -- shallow CI checkouts ----------------------------------------------------------------

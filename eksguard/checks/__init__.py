@@ -26,6 +26,10 @@ class Check:
     #: The check compares with ``platform.base`` (``scan --diff-base REF``): its findings
     #: are about the change itself and are reported whatever lines they point at.
     compares_base: bool = False
+    #: What a comparing check reads of ``platform.base``: model classes (``Cluster``) or
+    #: Kubernetes kinds (``"Deployment"``). REF's platform then keeps only those
+    #: (:func:`eksguard.engine.retention.base_keep`); empty means anything.
+    base_reads: tuple = ()
 
 
 def gpu_check(name: str, func: CheckFunc) -> Check:

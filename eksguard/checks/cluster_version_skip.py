@@ -80,4 +80,4 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
             )
 
 
-CHECK = Check("cluster-version-skip", check, compares_base=True)
+CHECK = Check("cluster-version-skip", check, compares_base=True, base_reads=(Cluster,))

@@ -224,6 +224,9 @@ class Base:
         #: What the scan's model keeps (:mod:`eksguard.engine.retention`), REF's too: set by
         #: the scan before its rules run, so REF's unchanged files come from the parse cache.
         self.retention = None
+        #: Of that, what REF's platform keeps (:class:`eksguard.engine.retention.BaseKeep`:
+        #: what the scan's comparing checks read there); None keeps all.
+        self.keep = None
 
     @property
     def platform(self):
@@ -351,10 +354,11 @@ def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref:
 
 
 def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], renames: dict[str, str],
-          options: dict | None, same: list | None = None, retention=None):
+          options: dict | None, same: list | None = None, retention=None, keep=None):
     """REF's platform: ``same`` (today's files REF holds unchanged, see
     :func:`_unchanged_sources`) lifted where they are, with the scan's ``retention`` (so
-    from the parse cache), and the files written into ``tree``, lifted there."""
+    from the parse cache), and the files written into ``tree``, lifted there; of all
+    that, only what ``keep`` keeps (None: all)."""
     from eksguard.adapters import Sink
 
     repo_root, real_cwd = Path(os.path.realpath(repo_root)), Path(os.path.realpath(cwd))
@@ -380,14 +384,14 @@ def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], ren
 
     if same:  # today's files, from today's folder: the cache's digest index of today's scan
         lift_sources(same, plugins.loaders(), sink, TextLog(cwd), jobs=options.get("jobs"),
-                     cache=options.get("cache", True), retention=retention)
+                     cache=options.get("cache", True), retention=retention, keep=keep)
     if inputs:
         # a chart or kustomization is not rendered: rendering would run code of REF
         sources = [s for s in discover(inputs, cwd=tree).sources if not s.is_dir]
         # with --jobs like today's scan; not cached: the tree is a fresh temporary folder,
         # and cache entries are keyed by path, so they would never be read again
         lift_sources(sources, plugins.loaders(), sink, TextLog(tree), jobs=options.get("jobs"), cache=False,
-                     retention=retention)
+                     retention=retention, keep=keep)
     return sink.platform
 
 
@@ -616,7 +620,8 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
             same = _unchanged_sources(plugins, paths, cwd, root, {rel for _, rel in listing}, differ)
             read_in_place = {source.display for source in same}
             materialize(root, [(blob, rel) for blob, rel in listing if rel not in read_in_place], tree)
-            return _lift(plugins, tree, root, cwd, paths, renames, options, same=same, retention=diff.base.retention)
+            return _lift(plugins, tree, root, cwd, paths, renames, options, same=same, retention=diff.base.retention,
+                         keep=diff.base.keep)
 
         diff.base = Base(None, label, tree, Path(os.path.realpath(root)), Path(os.path.realpath(cwd)), renames,
                          loader=load)

@@ -151,18 +151,36 @@ def collector_paused():
 
 
 def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextLog, *,
-                 jobs: int | None = None, cache: bool = True, progress=None, retention=None) -> list[Source]:
+                 jobs: int | None = None, cache: bool = True, progress=None, retention=None,
+                 keep=None) -> list[Source]:
     """Lift every source an adapter claims into ``sink`` (and what they read into
     ``texts``), in discovery order; return those sources. ``jobs``: processes to use
     (None: every usable core, or just this one for a small scan); ``cache``: use the
     parse cache; ``retention`` (:class:`eksguard.engine.retention.Retention`): keep only
     the objects it keeps, dropped as each source is lifted, before it is pickled or
-    cached (None: keep all; cache entries are keyed by the retention too)."""
+    cached (None: keep all; cache entries are keyed by the retention too); ``keep``
+    (:class:`eksguard.engine.retention.BaseKeep`): of that, keep only what it keeps, cut as
+    each source comes in, after the cache has the whole entry (REF's platform for
+    ``--diff-base``, which shares today's cache entries)."""
     with collector_paused():
-        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention)
+        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep)
 
 
-def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention) -> list[Source]:
+class _Kept(dict):
+    """Position -> :class:`Lifted`, each cut to what ``keep`` keeps as it is stored, so
+    no more than one source's objects beyond those are held at a time."""
+
+    def __init__(self, keep) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def __setitem__(self, position: int, lifted: Lifted) -> None:
+        if self.keep is not None:
+            lifted.objects = [obj for obj in lifted.objects if self.keep.keeps(obj)]
+        super().__setitem__(position, lifted)
+
+
+def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep) -> list[Source]:
     total = len(sources)
     claimed: list[tuple[int, Source, int]] = []  # (position, source, adapter index)
     for position, source in enumerate(sources):
@@ -175,7 +193,7 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
         from eksguard.engine.cache import ParseCache
 
         store = ParseCache.open(sink.options, retention, project=texts.cwd)
-    results: dict[int, Lifted] = {}
+    results: dict[int, Lifted] = _Kept(keep)
     todo: list[tuple[int, Source, int, str | None]] = []
     here: list[tuple[int, Source, int, str | None]] = []  # reads a text of --fix's overlay
     done = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from eksguard.adapters import Sink, Source
 from eksguard.discover import discover
 from eksguard.engine.parallel import collector_paused, lift_sources
-from eksguard.engine.retention import retention_for
+from eksguard.engine.retention import base_keep, retention_for
 from eksguard.engine.rules import Rule, RuleError, load_rules
 from eksguard.engine.suppress import TextLog, apply_suppressions
 from eksguard.findings import Finding, Violation
@@ -105,6 +105,8 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
     retention = retention_for(rules, plugins) if (options or {}).get("retain", True) else None
     if diff is not None and diff.base is not None:
         diff.base.retention = retention  # REF's unchanged files then come from this scan's cache entries
+        if retention is not None:  # and REF keeps only what the comparing checks read there
+            diff.base.keep = base_keep(rules, plugins)
     loading_rules = time.perf_counter() - started
 
     started = time.perf_counter()
