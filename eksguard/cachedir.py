@@ -20,6 +20,13 @@ def cache_dir() -> Path | None:
     return Path(base) / "eksguard"
 
 
+def file_stamp(path: str) -> str:
+    """A file as part of a cache key without reading it: its path, size and modification
+    time (a tool or library that another install replaces). Raises OSError."""
+    info = os.stat(path)
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
 def load_json(name: str) -> object | None:
     """The cached JSON document ``name``, or None (caching off, absent, unreadable)."""
     import json

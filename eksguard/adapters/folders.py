@@ -16,6 +16,8 @@ from eksguard.adapters import Sink, Source
 from eksguard.findings import Location
 
 CHART_FILES = ("Chart.yaml", "Chart.yml")
+#: A chart with more files than this is rendered every scan rather than hashed.
+MAX_CHART_FILES = 5000
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
@@ -71,11 +73,11 @@ class ChartAdapter:
         _guarded(HelmChartAdapter(), source, sink, "Helm chart", CHART_FILES)
 
     def cache_inputs(self, source: Source) -> list | None:
-        """The chart's files (:func:`eksguard.adapters.helm.chart_inputs`): with
-        :meth:`cache_salt`, what the parse cache keeps a render under."""
-        from eksguard.adapters.helm import chart_inputs
-
-        return chart_inputs(source.path) if source.is_dir and source.path is not None else None
+        """Every file Helm can read rendering the chart: all below it (templates, values,
+        ``Chart.yaml``/``Chart.lock``, ``charts/`` and its archives, what ``.Files``
+        reads; Helm reads nothing outside a chart, and the scan never downloads a
+        dependency). With :meth:`cache_salt`, what the parse cache keeps a render under."""
+        return files_below([source.path], MAX_CHART_FILES) if source.is_dir and source.path is not None else None
 
     def cache_salt(self, source: Source, options: dict) -> str | None:
         """The engine and the values files a render depends on besides the chart."""

@@ -323,19 +323,6 @@ def _pick_renderer(options: dict):
 # and the engine, so the parse cache keeps it under those (engine/cache.py) and a
 # pre-commit or CI scan renders only the charts that changed.
 
-#: A chart with more files than this is rendered every scan rather than hashed.
-MAX_CHART_FILES = 5000
-
-
-def chart_inputs(folder: Path) -> list[Path] | None:
-    """Every file Helm can read rendering the chart in ``folder``: all below it
-    (templates, values, ``Chart.yaml``/``Chart.lock``, ``charts/`` and its archives, what
-    ``.Files`` reads; Helm reads nothing outside a chart, and the scan never downloads a
-    dependency). None when :func:`~eksguard.adapters.folders.files_below` says so."""
-    from eksguard.adapters.folders import files_below
-
-    return files_below([folder], MAX_CHART_FILES)
-
 
 def render_salt(options: dict) -> str | None:
     """What decides a render besides the chart's files: the engine (``helm`` by path,
@@ -344,13 +331,13 @@ def render_salt(options: dict) -> str | None:
     None when a values file cannot be read: the render reports it, uncached."""
     import hashlib
 
+    from eksguard.cachedir import file_stamp
+
     choice = _renderer_choice(options)
     parts = ["none" if choice is None else choice[0]]
     try:
         if choice is not None and choice[0] == "binary":
-            helm = os.path.realpath(choice[1])
-            info = os.stat(helm)
-            parts.append(f"{helm}:{info.st_size}:{info.st_mtime_ns}")
+            parts.append(file_stamp(os.path.realpath(choice[1])))
         elif choice is not None:
             parts.extend(_sdk_stamp())
         for name in _values_args(options)[0]:
@@ -367,6 +354,8 @@ MAX_VALUES_BYTES = 16 * 1024 * 1024
 
 def _sdk_stamp() -> list[str]:
     """helm-python-sdk's files (its Go library included) by path, size and time."""
+    from eksguard.cachedir import file_stamp
+
     spec = importlib.util.find_spec("helm_python")
     folders = list(spec.submodule_search_locations or []) if spec is not None else []
     stamp = []
@@ -374,9 +363,7 @@ def _sdk_stamp() -> list[str]:
         for root, _dirs, files in sorted(os.walk(folder)):
             if os.path.basename(root) == "__pycache__":
                 continue
-            for name in sorted(files):
-                info = os.stat(os.path.join(root, name))
-                stamp.append(f"{os.path.join(root, name)}:{info.st_size}:{info.st_mtime_ns}")
+            stamp.extend(file_stamp(os.path.join(root, name)) for name in sorted(files))
     return stamp
 
 

@@ -277,15 +277,15 @@ def kustomization_inputs(folder: Path) -> list[Path] | None:
 def render_salt(folder: Path, options: dict) -> str | None:
     """The renderer a render depends on: ``kubectl`` or ``kustomize`` by path, size and
     modification time (``none`` without one)."""
+    from eksguard.cachedir import file_stamp
+
     argv = _renderer(folder, options)
     if argv is None:
         return "none"
-    binary = os.path.realpath(argv[0])
     try:
-        info = os.stat(binary)
+        return f"{argv[1]}:{file_stamp(os.path.realpath(argv[0]))}"
     except OSError:
         return None
-    return f"{argv[1]}:{binary}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def _renderer(folder: Path, options: dict) -> list[str] | None:

@@ -45,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-from eksguard.cachedir import cache_dir, write_atomic
+from eksguard.cachedir import cache_dir, file_stamp, write_atomic
 from eksguard.limits import read_bounded
 
 #: Bound on the parse cache folder; beyond it the least recently used entries go.
@@ -89,20 +89,20 @@ def inputs_of(adapter, source) -> list | None:
     return list(files) if files else None
 
 
-def salt_of(adapter, source, options: dict) -> "str | None | bool":
+def salt_of(adapter, source, options: dict) -> str | None:
     """What else, beyond the bytes of its inputs, decides what ``adapter`` lifts from
     ``source`` (its ``cache_salt(source, options)``: a renderer's identity, the content of
-    the scan's values files): None when the adapter has no such hook, False when the hook
+    the scan's values files); ``""`` for an adapter without the hook. None when the hook
     says the output cannot be cached (returns None) or fails (a plugin's: a miss, not a
     crash)."""
     hook = getattr(adapter, "cache_salt", None)
     if hook is None:
-        return None
+        return ""
     try:
         salt = hook(source, options)
     except Exception:  # noqa: BLE001 - see the docstring
-        return False
-    return salt if isinstance(salt, str) else False
+        return None
+    return salt if isinstance(salt, str) else None
 
 
 def _project_name(project: Path | None) -> str:
@@ -218,9 +218,9 @@ class ParseCache(EntryStore):
                 name = os.path.relpath(path, base)
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + content)
         salt = salt_of(adapter, source, self.options)
-        if salt is False:
+        if salt is None:
             return None
-        if salt is not None:
+        if salt:
             digest.update(b"salt\0" + salt.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
@@ -246,8 +246,7 @@ class ParseCache(EntryStore):
             plugin_file = getattr(sys.modules.get(module), "__file__", None)
             if plugin_file and not module.startswith("eksguard."):
                 try:
-                    info = os.stat(plugin_file)  # a plugin's own code changes its output too
-                    text += f"{info.st_size}:{info.st_mtime_ns}\0"
+                    text += file_stamp(plugin_file) + "\0"  # a plugin's own code changes its output too
                 except OSError:
                     pass
             part = self._adapters[id(adapter)] = text.encode("utf-8", "surrogateescape")

@@ -90,39 +90,41 @@ def base_keep(rules: list, plugins) -> BaseKeep | None:
     """The :class:`BaseKeep` for a scan running ``rules``; None to keep all of REF
     (a check from a plugin may read anything of it, as may a plugin that post-processes
     findings with the platform)."""
-    checks = plugins.checks()
+    checks = _built_in_checks(rules, plugins)
+    if checks is None:
+        return None
     types: list = []
     kinds: set[str] = set()
-    for rule in rules:
-        if not rule.judges_model or rule.check is None:
-            continue  # declarative rules judge today's objects only
-        check = checks.get(rule.check)
-        if check is None or not getattr(check.func, "__module__", "").startswith("eksguard.checks."):
-            return None
+    for check in checks:
         if check.compares_base:
             if not check.base_reads:
                 return None
             types.extend(t for t in check.base_reads if isinstance(t, type))
             kinds.update(t for t in check.base_reads if isinstance(t, str))
-    if plugins.post_processors():
-        return None
     return BaseKeep(tuple(types), frozenset(kinds))
 
 
 def retention_for(rules: list, plugins) -> Retention | None:
     """The retention for a scan running ``rules``; None to keep everything (a check from a
     plugin, or a plugin that post-processes findings with the platform)."""
+    if _built_in_checks(rules, plugins) is None:
+        return None
+    kinds = {kind for rule in rules if rule.judges_model and rule.check is None for kind in rule.kinds}
+    return Retention(frozenset(kinds))
+
+
+def _built_in_checks(rules: list, plugins) -> list | None:
+    """The checks ``rules`` run, when every one is eksguard's own and no plugin
+    post-processes findings; None otherwise: what a plugin reads cannot be known."""
     checks = plugins.checks()
-    kinds: set[str] = set()
+    out = []
     for rule in rules:
-        if not rule.judges_model:
-            continue
-        if rule.check is None:
-            kinds.update(rule.kinds)
-            continue
+        if not rule.judges_model or rule.check is None:
+            continue  # declarative rules read the kinds they name
         check = checks.get(rule.check)
         if check is None or not getattr(check.func, "__module__", "").startswith("eksguard.checks."):
             return None
+        out.append(check)
     if plugins.post_processors():
         return None
-    return Retention(frozenset(kinds))
+    return out

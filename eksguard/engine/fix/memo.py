@@ -53,12 +53,11 @@ def _ruamel_stamp() -> str:
     """Which ruamel.yaml resolves edits, without importing it (a cache hit needs none of
     it): its ``__init__.py``, which holds the version, by path, size and mtime."""
     import importlib.util
-    import os
+
+    from eksguard.cachedir import file_stamp
 
     try:
-        spec = importlib.util.find_spec("ruamel.yaml")
-        info = os.stat(spec.origin)
-        return f"{spec.origin}:{info.st_size}:{info.st_mtime_ns}"
+        return file_stamp(importlib.util.find_spec("ruamel.yaml").origin)
     except Exception:  # noqa: BLE001 - not installed: edits are refused anyway
         return "ruamel.yaml missing"
 
