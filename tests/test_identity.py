@@ -134,3 +134,57 @@ def test_cluster_admin(entries, granted):
 ])
 def test_node_access(entries, status):
     assert node_access(platform(*entries), "KarpenterNodeRole", "prod").status == status
+
+
+# -- the indexes behind node_access and access_entries_for agree with their definitions --
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from eksguard.model.identity import NODE_ENTRY_TYPES, access_entries_for, may_share_cluster  # noqa: E402
+
+ENTRIES = st.lists(st.tuples(
+    st.sampled_from(["arn:aws:iam::111122223333:role/KarpenterNodeRole", "arn:aws:iam::111122223333:role/Other",
+                     "KarpenterNodeRole-${CLUSTER}", UNKNOWN]),
+    st.sampled_from(["EC2_LINUX", "ec2_windows", "STANDARD", UNKNOWN, "${TYPE}"]),
+    st.sampled_from([None, "prod", "staging", "defined-elsewhere"]),
+), max_size=8)
+
+
+def shares(p, cluster):
+    """access_entries_for as first written: a walk of every entry."""
+    return [e for e in p.of_kind(AccessEntry) if may_share_cluster(p, e.cluster, cluster)]
+
+
+def walked_node_access(p, role, cluster):
+    """node_access as first written: every entry read on every call."""
+    unknown, other = False, None
+    for e in p.of_kind(AccessEntry):
+        if not may_share_cluster(p, e.cluster, cluster):
+            continue
+        etype = e.setting("type")
+        type_value = etype.value.upper() if etype is not None and isinstance(etype.value, str) else None
+        name = role_name(e.setting("principal_arn").value)
+        if name is None:
+            unknown = unknown or type_value is None or type_value in NODE_ENTRY_TYPES
+            continue
+        if name != role:
+            continue
+        if type_value in NODE_ENTRY_TYPES:
+            return "entry", e
+        if type_value is None or unresolved(type_value):
+            unknown = True
+        else:
+            other = e
+    if unknown:
+        return "unknown", None
+    return ("wrong-type", other) if other is not None else ("none", None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ENTRIES, st.sampled_from([None, "prod", "defined-elsewhere"]))
+def test_indexed_identity_lookups_match_a_walk_of_every_entry(rows, cluster):
+    p = platform(*(entry(principal, cluster=where, type_=type_) for principal, type_, where in rows))
+    assert access_entries_for(p, cluster) == shares(p, cluster)
+    found = node_access(p, "KarpenterNodeRole", cluster)
+    assert (found.status, found.entry) == walked_node_access(p, "KarpenterNodeRole", cluster)

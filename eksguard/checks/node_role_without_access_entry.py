@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from eksguard.checks import Check
 from eksguard.findings import Location, ObjectRef, Related, Violation
-from eksguard.model import AccessEntry, EC2NodeClass, NodeGroup, Platform
-from eksguard.model.identity import aws_auth_role_names, clusters_named, may_share_cluster, node_access, role_name
+from eksguard.model import EC2NodeClass, NodeGroup, Platform
+from eksguard.model.identity import access_entries_for, auth_modes, aws_auth_role_names, node_access, role_name
 
 
 def _node_roles(platform: Platform) -> Iterator[tuple[str, str | None, Location, str, ObjectRef, str]]:
@@ -42,10 +42,10 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
         name = role_name(role)
         if name is None:
             continue
-        entries = [e for e in platform.of_kind(AccessEntry) if may_share_cluster(platform, e.cluster, cluster)]
+        entries = access_entries_for(platform, cluster)
         if not entries:
             continue  # access entries are not managed in scope
-        modes = {str(c.value("authentication_mode", "?")).upper() for c in clusters_named(platform, cluster)}
+        modes = auth_modes(platform, cluster)
         if modes == {"CONFIG_MAP"}:
             continue
         access = node_access(platform, name, cluster)

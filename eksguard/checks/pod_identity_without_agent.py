@@ -34,8 +34,14 @@ def check(platform: Platform, params: dict) -> Iterator[Violation]:
     groups: dict[str | None, list[PodIdentityAssociation]] = {}
     for pia in pias:
         groups.setdefault(pia.cluster, []).append(pia)
+    by_cluster: dict[str | None, list[Addon]] = {}
+    for addon in addons:
+        by_cluster.setdefault(addon.cluster, []).append(addon)
     for key, group in groups.items():
-        listed = [a for a in addons if a.cluster == key or ((a.cluster is None or key is None) and len(named) <= 1)]
+        if len(named) <= 1:  # one cluster in scope at most: an add-on or association naming none is its
+            listed = [a for a in addons if a.cluster == key or a.cluster is None or key is None]
+        else:
+            listed = by_cluster.get(key, [])
         if not listed:
             continue  # this cluster's add-on list is not in scope
         if any(not isinstance(a, Addon) or may_share_cluster(platform, a.cluster, key) for a in agents):

@@ -92,6 +92,39 @@ def clusters_named(platform: Platform, name: str | None) -> list[Cluster]:
     return list(found)
 
 
+def access_entries_for(platform: Platform, cluster: str | None) -> list[AccessEntry]:
+    """Access entries that may be about the cluster ``cluster`` (:func:`may_share_cluster`;
+    all of them for None), in scan order. Checks ask once per node role or cluster: an
+    index built once answers each, where walking every entry each time grew with
+    clusters times entries."""
+    entries = platform.of_kind(AccessEntry)
+    if cluster is None or cluster not in cluster_names(platform):
+        return entries
+    anywhere, by_cluster = platform.derived("access_entries_by_cluster", lambda: _entries_by_cluster(platform))
+    return [entries[i] for i in sorted([*anywhere, *by_cluster.get(cluster, ())])]
+
+
+def _entries_by_cluster(platform: Platform) -> tuple[list[int], dict[str, list[int]]]:
+    """Positions (in ``of_kind(AccessEntry)``) of the entries that may be about any
+    cluster (naming none, or one not defined in scope), and of the others by cluster."""
+    names = cluster_names(platform)
+    anywhere: list[int] = []
+    by_cluster: dict[str, list[int]] = {}
+    for position, entry in enumerate(platform.of_kind(AccessEntry)):
+        if entry.cluster is None or entry.cluster not in names:
+            anywhere.append(position)
+        else:
+            by_cluster.setdefault(entry.cluster, []).append(position)
+    return anywhere, by_cluster
+
+
+def auth_modes(platform: Platform, cluster: str | None) -> frozenset[str]:
+    """The authentication modes, upper case, of the clusters that may be ``cluster``
+    (``"?"`` for one that writes none). Kept per name: EKS104 asks for every node role."""
+    return platform.derived(("auth_modes", cluster), lambda: frozenset(
+        str(c.value("authentication_mode", "?")).upper() for c in clusters_named(platform, cluster)))
+
+
 def cluster_setting(platform: Platform, cluster: Cluster, key: str):
     """``cluster``'s setting ``key``, or, when it does not write it, the one setting of
     that key among other declarations of the same cluster name (an eksctl config and the
@@ -99,10 +132,19 @@ def cluster_setting(platform: Platform, cluster: Cluster, key: str):
     own = cluster.setting(key)
     if own is not None or cluster.name is None:
         return own
-    found = [c.setting(key) for c in platform.of_kind(Cluster) if c is not cluster and c.name == cluster.name]
+    same_name = platform.derived("clusters_by_name", lambda: _clusters_by_name(platform)).get(cluster.name, ())
+    found = [c.setting(key) for c in same_name if c is not cluster]
     found = [s for s in found if s is not None]
     values = {repr(s.value) for s in found}
     return found[0] if len(values) == 1 else None
+
+
+def _clusters_by_name(platform: Platform) -> dict[str, list[Cluster]]:
+    by_name: dict[str, list[Cluster]] = {}
+    for cluster in platform.of_kind(Cluster):
+        if cluster.name is not None:
+            by_name.setdefault(cluster.name, []).append(cluster)
+    return by_name
 
 
 # -- access -------------------------------------------------------------------------------
@@ -121,8 +163,13 @@ class AdminVerdict:
     near_misses: list[Related] = field(default_factory=list)
 
 
-def cluster_admin_groups(platform: Platform) -> set[str]:
-    """Kubernetes groups bound to ClusterRole ``cluster-admin`` by a ClusterRoleBinding in scope."""
+def cluster_admin_groups(platform: Platform) -> frozenset[str]:
+    """Kubernetes groups bound to ClusterRole ``cluster-admin`` by a ClusterRoleBinding in
+    scope. Once per scan: :func:`cluster_admin` asks for every cluster."""
+    return platform.derived("cluster_admin_groups", lambda: _cluster_admin_groups(platform))
+
+
+def _cluster_admin_groups(platform: Platform) -> frozenset[str]:
     groups: set[str] = set()
     for binding in platform.kinds("ClusterRoleBinding"):
         if binding.get("roleRef", "kind") != "ClusterRole" or binding.get("roleRef", "name") != "cluster-admin":
@@ -131,7 +178,7 @@ def cluster_admin_groups(platform: Platform) -> set[str]:
         for subject in subjects if isinstance(subjects, list) else ():
             if isinstance(subject, dict) and subject.get("kind") == "Group" and isinstance(subject.get("name"), str):
                 groups.add(subject["name"])
-    return groups
+    return frozenset(groups)
 
 
 def cluster_admin(platform: Platform, cluster: Cluster) -> AdminVerdict:
@@ -151,9 +198,7 @@ def cluster_admin(platform: Platform, cluster: Cluster) -> AdminVerdict:
     if entries_setting is not None and not entries_setting.known:
         unknown = True
     admin_groups = cluster_admin_groups(platform)
-    for entry in platform.of_kind(AccessEntry):
-        if not may_share_cluster(platform, entry.cluster, cluster.name):
-            continue
+    for entry in access_entries_for(platform, cluster.name):
         who = entry.display_name
         associations = entry.setting("policy_associations")
         if associations is not None and not associations.known:
@@ -245,21 +290,15 @@ class NodeAccess:
 
 
 def node_access(platform: Platform, role: str, cluster: str | None) -> NodeAccess:
-    """The access entry that lets nodes with role name ``role`` join ``cluster``."""
-    unknown = False
+    """The access entry that lets nodes with role name ``role`` join ``cluster``: the
+    first node entry for the role in scan order; else ``unknown`` when an entry of the
+    role has no readable type or a node entry's principal cannot be read; else the last
+    entry of the role of another type; else none."""
+    by_role, unreadable = platform.derived("node_entries", lambda: _node_entries(platform))
+    unknown = any(may_share_cluster(platform, entry.cluster, cluster) for entry in unreadable)
     other: AccessEntry | None = None
-    for entry in platform.of_kind(AccessEntry):
+    for entry, type_value in by_role.get(role, ()):
         if not may_share_cluster(platform, entry.cluster, cluster):
-            continue
-        etype = entry.setting("type")
-        type_value = etype.value.upper() if etype is not None and isinstance(etype.value, str) else None
-        principal = entry.setting("principal_arn")
-        name = role_name(principal.value if principal is not None else entry.name)
-        if name is None:
-            if type_value is None or type_value in NODE_ENTRY_TYPES:
-                unknown = True
-            continue
-        if name != role:
             continue
         if type_value in NODE_ENTRY_TYPES:
             return NodeAccess("entry", entry)
@@ -270,6 +309,25 @@ def node_access(platform: Platform, role: str, cluster: str | None) -> NodeAcces
     if unknown:
         return NodeAccess("unknown")
     return NodeAccess("wrong-type", other) if other is not None else NodeAccess("none")
+
+
+def _node_entries(platform: Platform) -> tuple[dict[str, list[tuple[AccessEntry, str | None]]], list[AccessEntry]]:
+    """Each access entry's role name and type (upper case), read once per scan: entries
+    by role name, and those that may be node entries but whose principal cannot be read.
+    :func:`node_access` is asked for every node role, so reading every entry each time
+    grew with node roles times entries."""
+    by_role: dict[str, list[tuple[AccessEntry, str | None]]] = {}
+    unreadable: list[AccessEntry] = []
+    for entry in platform.of_kind(AccessEntry):
+        etype = entry.setting("type")
+        type_value = etype.value.upper() if etype is not None and isinstance(etype.value, str) else None
+        principal = entry.setting("principal_arn")
+        name = role_name(principal.value if principal is not None else entry.name)
+        if name is not None:
+            by_role.setdefault(name, []).append((entry, type_value))
+        elif type_value is None or type_value in NODE_ENTRY_TYPES:
+            unreadable.append(entry)
+    return by_role, unreadable
 
 
 # -- workload identity --------------------------------------------------------------------
