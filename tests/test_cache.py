@@ -4,6 +4,7 @@ entries are ignored, ``--no-cache`` writes nothing, concurrent runs do not corru
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from clirun import eksguard
 
-from eksguard.engine.cache import ParseCache
+from eksguard.engine.cache import ParseCache, disk_usage
 from eksguard.engine.parallel import Lifted
 from eksguard.engine.runner import scan
 
@@ -164,14 +165,27 @@ def test_pruned_to_its_limit_oldest_first(project, cache_home, plugins, rules):
     store = ParseCache.open({})
     entries = sorted(p for p in store.folder.rglob("*") if p.is_file())
     assert len(entries) > 3
-    keep = sum(p.stat().st_size for p in entries[-2:])
+    keep = sum(disk_usage(p.stat()) for p in entries[-2:])
     for age, path in enumerate(entries):
         stamp = 1_000_000_000 + age
-        import os
-
         os.utime(path, (stamp, stamp))
     store.prune(limit=keep)
     assert sorted(p for p in store.folder.rglob("*") if p.is_file()) == entries[-2:]
+
+
+def test_the_limit_is_disk_not_contents(project, cache_home, plugins, rules):
+    """Entries are small files: the limit bounds the blocks they take (what ``du`` shows,
+    and what fills a disk), not their contents, which are a fraction of that."""
+    _scan(plugins, rules, project)
+    store = ParseCache.open({})
+    entries = [p for p in store.folder.rglob("*") if p.is_file()]
+    contents = sum(p.stat().st_size for p in entries)
+    if not hasattr(os, "statvfs") or sum(p.stat().st_blocks * 512 for p in entries) <= contents:
+        pytest.skip("this file system stores small files in less than their size")
+    store.prune(limit=contents)
+    left = [p for p in store.folder.rglob("*") if p.is_file()]
+    assert len(left) < len(entries)
+    assert sum(p.stat().st_blocks * 512 for p in left) <= contents
 
 
 def test_a_hit_marks_a_stale_entry_used_and_leaves_a_fresh_one_alone(project, cache_home, plugins, rules):

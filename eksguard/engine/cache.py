@@ -151,8 +151,10 @@ class EntryStore:
             return
 
     def prune(self, limit: int = LIMIT) -> None:
-        """Keep the folder under ``limit`` bytes, dropping the least recently used first.
-        Cheap enough to run after every scan that wrote: one ``stat`` per entry."""
+        """Keep the folder under ``limit`` bytes of disk, dropping the least recently used
+        first. Cheap enough to run after every scan that wrote: one ``stat`` per entry.
+        Disk, not contents: most entries are a few hundred bytes in a 4 KiB block, so
+        counting contents let bench/'s caches take 568 MB of disk for 200 MB of entries."""
         entries = []
         try:
             for shard in os.scandir(self.folder):
@@ -161,7 +163,7 @@ class EntryStore:
                         info = entry.stat(follow_symlinks=False)
                         if entry.name.startswith(".tmp-") and time.time() - info.st_mtime < 3600:
                             continue  # another run is writing it
-                        entries.append((info.st_mtime_ns, info.st_size, entry.path))
+                        entries.append((info.st_mtime_ns, disk_usage(info), entry.path))
         except OSError:
             return
         total = sum(size for _, size, _ in entries)
@@ -173,6 +175,12 @@ class EntryStore:
             except OSError:
                 continue
             total -= size
+
+
+def disk_usage(info: os.stat_result) -> int:
+    """Bytes a file takes on disk (its blocks), where the system says; else its size."""
+    blocks = getattr(info, "st_blocks", None)
+    return blocks * 512 if blocks is not None else info.st_size
 
 
 class ParseCache(EntryStore):
