@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eksguard.findings import Finding, Location, Related, Severity
 from eksguard.formatters import Report
@@ -222,3 +224,99 @@ def test_repository_paths_resolve_links_with_one_realpath_per_folder(tmp_path, m
     # per link (2), for the missing file, for "." and for the root: 10 for 41 paths
     assert len(calls) == 10
     _paths.in_repository.cache_clear()
+
+
+# -- json and sarif are streamed, finding by finding -----------------------------------------
+
+NLB = """apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: external
+    service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: instance{comment}
+spec:
+  type: LoadBalancer
+"""
+
+
+@pytest.mark.parametrize("services", [
+    [],  # nothing to report
+    [("open", "")],  # findings only
+    [("kept", "  # eksguard: ignore[EKS603] brokers need client IPs")],  # suppressed only
+    [("open", ""), ("kept", "  # eksguard: ignore[EKS603] brokers need client IPs")],
+], ids=["none", "findings", "suppressed", "both"])
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_streamed_reports_are_what_one_dump_of_the_whole_writes(tmp_path, services, fmt):
+    """Each finding is encoded and written in turn (the whole document in memory added
+    ~95 MiB per report to the Action's peak on 20,000 files); the bytes are those of one
+    json.dumps() of the whole: JSON indented by two, SARIF compact."""
+    (tmp_path / "svc.yaml").write_text("---\n".join(NLB.format(name=n, comment=c) for n, c in services) or "{}\n")
+    proc = run("scan", ".", "--format", fmt, "--no-config", cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    document = json.loads(proc.stdout)
+    whole = json.dumps(document, indent=2) if fmt == "json" else json.dumps(document, separators=(",", ":"))
+    assert proc.stdout == whole + "\n"
+    results = document["findings"] + document["suppressed"] if fmt == "json" else document["runs"][0]["results"]
+    assert len(results) == len(services)
+
+
+def _formatted_with_peak(formatter_cls, count: int, tmp_path) -> tuple[int, int]:
+    """Characters written, and traced peak bytes beyond them, of ``formatter_cls`` over
+    ``count`` findings with related places, in 20 files (a report's memo of each
+    path's place in the repository grows with the files, not the findings)."""
+    import io
+    import tracemalloc
+
+    from eksguard.engine.parallel import collector_paused
+    from eksguard.engine.runner import ScanResult
+
+    findings = [Finding("EKS603", "nlb-target-type-instance", Severity.WARNING, f"finding {i} " + "x" * 200,
+                        Location(f"teams/app-{i % 20}/svc.yaml", i + 1, 5),
+                        related=[Related(Location(f"teams/app-{i % 20}/other.yaml", j + 1, 1), f"place {j}")
+                                 for j in range(5)])
+                for i in range(count)]
+    stream = io.StringIO()
+    report = Report(result=ScanResult(findings, [], None, []), version="0", cwd=tmp_path, _root=tmp_path)
+    formatter = formatter_cls(stream, report)
+    formatter.start()
+    for finding in findings:
+        formatter.handle(finding)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        with collector_paused():  # as the CLI writes reports: what cycles stays
+            formatter.stop()
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    return len(stream.getvalue()), peak - len(stream.getvalue())
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_report_holds_one_finding_at_a_time_not_the_document(tmp_path, fmt):
+    """What writing a report allocates beyond the text it writes (kept by the StringIO
+    here) stays about the same for 100 findings and for 2,000: built whole, the
+    document's dicts and its string grew with the findings, as did a reference cycle
+    per finding from json.dumps(indent=2) with the collector paused."""
+    from eksguard.formatters.json import JsonFormatter
+    from eksguard.formatters.sarif import SarifFormatter
+
+    cls = {"json": JsonFormatter, "sarif": SarifFormatter}[fmt]
+    _, small = _formatted_with_peak(cls, 100, tmp_path)
+    written, large = _formatted_with_peak(cls, 2000, tmp_path)
+    assert large < small + written // 4, (small, large, written)
+
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=20),
+       st.sampled_from(["", "    "]))
+def test_indented_is_json_dumps_with_indent_two(value, indent):
+    """The JSON report's writer of one finding (no reference cycle per call) writes what
+    json.dumps(indent=2) does, at any depth: escapes, empty containers, numbers."""
+    from eksguard.formatters.json import indented
+
+    assert indented(value, indent) == json.dumps(value, indent=2).replace("\n", "\n" + indent)
