@@ -246,14 +246,21 @@ spec:
     [("kept", "  # eksguard: ignore[EKS603] brokers need client IPs")],  # suppressed only
     [("open", ""), ("kept", "  # eksguard: ignore[EKS603] brokers need client IPs")],
 ], ids=["none", "findings", "suppressed", "both"])
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
 def test_streamed_reports_are_what_one_dump_of_the_whole_writes(tmp_path, services, fmt):
-    """Each finding is encoded and written in turn (the whole document in memory added
-    ~95 MiB per report to the Action's peak on 20,000 files); the bytes are those of one
-    json.dumps() of the whole: JSON indented by two, SARIF compact."""
+    """Each finding (JUnit: each rule's suite) is encoded and written in turn (the whole
+    document in memory added ~95 MiB per report to the Action's peak on 20,000 files);
+    the bytes are those of one json.dumps() of the whole (JSON indented by two, SARIF
+    compact), or of one ET.tostring() of the whole indented tree."""
     (tmp_path / "svc.yaml").write_text("---\n".join(NLB.format(name=n, comment=c) for n, c in services) or "{}\n")
     proc = run("scan", ".", "--format", fmt, "--no-config", cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
+    if fmt == "junit":
+        declaration, _, body = proc.stdout.partition("\n")
+        assert ET.tostring(ET.fromstring(body), encoding="unicode") + "\n" == body
+        failing = [case for case in ET.fromstring(body).iter("testcase") if case.find("failure") is not None]
+        assert len(failing) == (1 if any(not c for _, c in services) else 0)
+        return
     document = json.loads(proc.stdout)
     whole = json.dumps(document, indent=2) if fmt == "json" else json.dumps(document, separators=(",", ":"))
     assert proc.stdout == whole + "\n"
@@ -263,15 +270,15 @@ def test_streamed_reports_are_what_one_dump_of_the_whole_writes(tmp_path, servic
 
 def _formatted_with_peak(formatter_cls, count: int, tmp_path) -> tuple[int, int]:
     """Characters written, and traced peak bytes beyond them, of ``formatter_cls`` over
-    ``count`` findings with related places, in 20 files (a report's memo of each
-    path's place in the repository grows with the files, not the findings)."""
+    ``count`` findings of 100 rules with related places, in 20 files (a report's memo
+    of each path's place in the repository grows with the files, not the findings)."""
     import io
     import tracemalloc
 
     from eksguard.engine.parallel import collector_paused
     from eksguard.engine.runner import ScanResult
 
-    findings = [Finding("EKS603", "nlb-target-type-instance", Severity.WARNING, f"finding {i} " + "x" * 200,
+    findings = [Finding(f"EKS{i % 100:03d}", "some-rule", Severity.WARNING, f"finding {i} " + "x" * 200,
                         Location(f"teams/app-{i % 20}/svc.yaml", i + 1, 5),
                         related=[Related(Location(f"teams/app-{i % 20}/other.yaml", j + 1, 1), f"place {j}")
                                  for j in range(5)])
@@ -293,16 +300,18 @@ def _formatted_with_peak(formatter_cls, count: int, tmp_path) -> tuple[int, int]
     return len(stream.getvalue()), peak - len(stream.getvalue())
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
 def test_a_report_holds_one_finding_at_a_time_not_the_document(tmp_path, fmt):
     """What writing a report allocates beyond the text it writes (kept by the StringIO
-    here) stays about the same for 100 findings and for 2,000: built whole, the
+    here) stays about the same for 100 findings and for 2,000 (JUnit: a rule's suite at
+    a time): built whole, the
     document's dicts and its string grew with the findings, as did a reference cycle
     per finding from json.dumps(indent=2) with the collector paused."""
     from eksguard.formatters.json import JsonFormatter
+    from eksguard.formatters.junit import JunitFormatter
     from eksguard.formatters.sarif import SarifFormatter
 
-    cls = {"json": JsonFormatter, "sarif": SarifFormatter}[fmt]
+    cls = {"json": JsonFormatter, "sarif": SarifFormatter, "junit": JunitFormatter}[fmt]
     _, small = _formatted_with_peak(cls, 100, tmp_path)
     written, large = _formatted_with_peak(cls, 2000, tmp_path)
     assert large < small + written // 4, (small, large, written)
