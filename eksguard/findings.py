@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 
 
 class Severity(enum.IntEnum):
@@ -22,6 +23,21 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+def pickled_by_fields(cls: type) -> type:
+    """Pickle a slotted dataclass as its class and its fields' values, in order.
+
+    Why: for a frozen dataclass with slots, ``dataclasses`` pickles through a Python
+    ``__setstate__`` that asks ``fields()`` again for every object. The cache and the
+    process pool move ~140,000 locations, settings and origins for bench/'s 20,000 files;
+    a constructor call per object unpickles in half the time, pickles in a third and
+    writes 15% fewer bytes. Apply it over ``@dataclass`` (the class it makes)."""
+    names = tuple(f.name for f in fields(cls))
+    values = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    cls.__reduce__ = lambda self: (cls, values(self))
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
     """A place in a file: 1-based line and column, as a person would count them.

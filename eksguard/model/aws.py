@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from eksguard.findings import Location, ObjectRef
+from eksguard.findings import Location, ObjectRef, pickled_by_fields
 from eksguard.model.base import UNRESOLVED, Origin
 
 
@@ -92,6 +92,7 @@ def _typed(key: str, value: object) -> object:
     return value if ok else UNKNOWN
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Setting:
     """A value and where it was written. ``default`` marks a tool default, not text."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from eksguard.yaml_loader import locate, value_mark
-from eksguard.findings import Location, ObjectRef
+from eksguard.findings import Location, ObjectRef, pickled_by_fields
 
 #: Kinds that live outside namespaces; everything else defaults to ``default``.
 CLUSTER_SCOPED = frozenset(
@@ -76,6 +76,7 @@ class LineMap:
         return f"<LineMap {len(self.lines)} lines, default {self.default}>"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a document came from.
