@@ -22,8 +22,9 @@ import pickle
 from eksguard.engine.fix import yaml_edit
 from eksguard.engine.fix.edits import CannotEdit, TextEdit
 
-#: Bound on the edits folder (an entry is a few hundred bytes).
-LIMIT = 20 * 1024 * 1024
+#: Bound on the edits folder's disk use (an entry is a few hundred bytes in a 4 KiB
+#: block: the 1,634 documents with fixes of bench/'s 20,000 files take 7.4 MB).
+LIMIT = 50 * 1024 * 1024
 
 _SALT: bytes | None = None  # eksguard's code and ruamel.yaml's version, once per process
 _OPEN: tuple = (None, None)  # (cache folder, its EntryStore): reopened when the folder changes
