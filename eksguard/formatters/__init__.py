@@ -72,6 +72,19 @@ class Formatter:
         pass
 
 
+def around(document: str, placeholder: str) -> tuple[str, str]:
+    """The text of a serialised report before and after ``placeholder``, as the
+    serialiser wrote it (quoted, escaped). Why: SARIF, JSON and JUnit serialise the
+    document around their results whole, with a placeholder for them, then stream the
+    results in between one at a time, so a report never holds all its results built and
+    serialised at once (README "Speed"). The last occurrence: the results come after
+    anything a plugin's rule texts could hold."""
+    head, found, tail = document.rpartition(placeholder)
+    if not found:
+        raise ValueError(f"{placeholder!r} is not in the report")
+    return head, tail
+
+
 def lazy(module: str, cls: str) -> Callable[[TextIO, Report], Formatter]:
     """A formatter factory that imports its module only when the format is used
     (the SARIF object model alone costs ~100 ms of imports)."""

@@ -11,7 +11,7 @@ from collections import Counter
 from json.encoder import encode_basestring_ascii
 
 from eksguard.findings import Finding, Location
-from eksguard.formatters import Formatter
+from eksguard.formatters import Formatter, around
 from eksguard.formatters._adoption import baseline_json, suppression_json
 
 SCHEMA_VERSION = 1
@@ -105,7 +105,7 @@ class JsonFormatter(Formatter):
                                              for f in suppressed))):
             if marker not in document["findings"] + document["suppressed"]:
                 continue  # an empty list, written as such
-            head, _, text = text.partition(json.dumps(marker))
+            head, text = around(text, json.dumps(marker))
             self.stream.write(head)
             for position, item in enumerate(items):
                 if position:

@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from eksguard.findings import Finding
-from eksguard.formatters import Formatter
+from eksguard.formatters import Formatter, around
 from eksguard.formatters._paths import repo_path
 
 PASSED = "all scanned files"
@@ -63,7 +63,7 @@ class JunitFormatter(Formatter):
             write(ET.tostring(root, encoding="unicode") + "\n")
             return
         root.text = _SUITES
-        head, tail = ET.tostring(root, encoding="unicode").split(_SUITES, 1)
+        head, tail = around(ET.tostring(root, encoding="unicode"), _SUITES)
         write(head + "\n  ")  # what ET.indent() puts before the first child
         for position, ((code, name), by_file) in enumerate(suites.items()):
             suite = self._suite(code, name, by_file)

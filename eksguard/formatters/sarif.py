@@ -17,7 +17,7 @@ import sarif_om as om
 
 from eksguard.docs import help_uri, rule_markdown
 from eksguard.findings import Finding, Location
-from eksguard.formatters import Formatter
+from eksguard.formatters import Formatter, around
 from eksguard.formatters._paths import in_repository
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -173,7 +173,7 @@ class SarifFormatter(Formatter):
         # encoded and written in turn, so no more than one result's objects are alive.
         # The whole log as sarif-om objects, then as dicts and as one string, added
         # ~80 MiB to the peak of the Action's scan of 20,000 files (336 MiB).
-        head, tail = json.dumps(log, separators=(",", ":")).rsplit(json.dumps(_RESULTS), 1)
+        head, tail = around(json.dumps(log, separators=(",", ":")), json.dumps(_RESULTS))
         write = self.stream.write
         write(head)
         for position, finding in enumerate(self.findings + self.report.result.suppressed):
