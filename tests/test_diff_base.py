@@ -356,6 +356,42 @@ def test_refs_platform_keeps_only_what_the_comparing_checks_read(repo):
         result.diff.close()
 
 
+def test_refs_unchanged_files_are_taken_from_todays_scan(repo, tmp_path, monkeypatch):
+    """REF's files that are today's as they are lifted to what today's scan lifted them
+    to: taken from it, not read from the cache and unpickled again (at 20,000 files that
+    was ~3 s of a pull request's scan, to keep REF's clusters). From a subfolder the
+    scan names files otherwise than REF does, and they are read from the cache."""
+    from eksguard.engine import cache
+    from eksguard.engine.runner import scan
+    from eksguard.plugins import get_plugins
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo({"clusters/prod.yaml": eksctl("1.30"), "clusters/dev.yaml": eksctl("1.30", name="dev"),
+                 "k8s/a.yaml": deployment("web")})
+    write(root, {"clusters/prod.yaml": eksctl("1.32")})
+    plugins = get_plugins(load_entrypoints=False)
+    loads = []
+    real_load = cache.EntryStore.load
+    monkeypatch.setattr(cache.EntryStore, "load", lambda self, key: loads.append(key) or real_load(self, key))
+
+    def pull_request(cwd: Path) -> list:
+        scan(["."], plugins, cwd=cwd, options={"jobs": 1})  # the cache, warm
+        loads.clear()
+        result = scan(["."], plugins, cwd=cwd, diff_base="main", options={"jobs": 1})
+        try:
+            clusters = sorted((o.name, o.origin.path) for o in result.diff.base.platform.objects)
+        finally:
+            result.diff.close()
+        return [f.code for f in result.findings if f.code == "EKS504"], clusters, len(result.sources)
+
+    codes, clusters, files = pull_request(root)
+    assert codes == ["EKS504"] and clusters == [("dev", "clusters/dev.yaml"), ("platform-prod", "clusters/prod.yaml")]
+    assert len(loads) == files  # today's scan read each file's entry once; REF read none
+    codes, clusters, files = pull_request(root / "clusters")
+    assert codes == ["EKS504"] and ("dev", "clusters/dev.yaml") in clusters
+    assert len(loads) > files  # named "dev.yaml" today and "clusters/dev.yaml" at REF: read again
+
+
 # -- shallow CI checkouts ----------------------------------------------------------------
 @pytest.fixture
 def origin(repo):

@@ -227,6 +227,11 @@ class Base:
         #: Of that, what REF's platform keeps (:class:`eksguard.engine.retention.BaseKeep`:
         #: what the scan's comparing checks read there); None keeps all.
         self.keep = None
+        #: What each of today's files lifted to (display path -> objects), set by the scan:
+        #: REF's files that are today's as they are, named as today, are taken from it, not
+        #: read from the cache and unpickled again (20,000 files: ~3 s of a pull request's
+        #: scan went to that, to keep REF's clusters).
+        self.today: dict | None = None
 
     @property
     def platform(self):
@@ -354,11 +359,12 @@ def _unchanged_sources(plugins, paths: list[str], cwd: Path, root: Path, at_ref:
 
 
 def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], renames: dict[str, str],
-          options: dict | None, same: list | None = None, retention=None, keep=None):
+          options: dict | None, same: list | None = None, retention=None, keep=None, today: dict | None = None):
     """REF's platform: ``same`` (today's files REF holds unchanged, see
-    :func:`_unchanged_sources`) lifted where they are, with the scan's ``retention`` (so
-    from the parse cache), and the files written into ``tree``, lifted there; of all
-    that, only what ``keep`` keeps (None: all)."""
+    :func:`_unchanged_sources`) taken from what they lifted to ``today`` where the scan
+    named them as REF does (it ran from the repository root), else lifted where they are
+    with the scan's ``retention`` (so from the parse cache); and the files written into
+    ``tree``, lifted there; of all that, only what ``keep`` keeps (None: all)."""
     from eksguard.adapters import Sink
 
     repo_root, real_cwd = Path(os.path.realpath(repo_root)), Path(os.path.realpath(cwd))
@@ -384,7 +390,7 @@ def _lift(plugins, tree: Path, repo_root: Path, cwd: Path, paths: list[str], ren
 
     if same:  # today's files, from today's folder: the cache's digest index of today's scan
         lift_sources(same, plugins.loaders(), sink, TextLog(cwd), jobs=options.get("jobs"),
-                     cache=options.get("cache", True), retention=retention, keep=keep)
+                     cache=options.get("cache", True), retention=retention, keep=keep, known=today)
     if inputs:
         # a chart or kustomization is not rendered: rendering would run code of REF
         sources = [s for s in discover(inputs, cwd=tree).sources if not s.is_dir]
@@ -420,8 +426,9 @@ class DiffBase:
 
     def close(self) -> None:
         """Remove REF's files; a base never loaded stays empty."""
-        if self.base is not None and self.base._loader is not None:
+        if self.base is not None:
             self.base._loader = None
+            self.base.today = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -621,7 +628,7 @@ def open_diff(ref: str, paths: list[str], plugins, *, cwd: Path, options: dict |
             read_in_place = {source.display for source in same}
             materialize(root, [(blob, rel) for blob, rel in listing if rel not in read_in_place], tree)
             return _lift(plugins, tree, root, cwd, paths, renames, options, same=same, retention=diff.base.retention,
-                         keep=diff.base.keep)
+                         keep=diff.base.keep, today=diff.base.today)
 
         diff.base = Base(None, label, tree, Path(os.path.realpath(root)), Path(os.path.realpath(cwd)), renames,
                          loader=load)

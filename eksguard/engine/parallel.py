@@ -152,7 +152,7 @@ def collector_paused():
 
 def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextLog, *,
                  jobs: int | None = None, cache: bool = True, progress=None, retention=None,
-                 keep=None) -> list[Source]:
+                 keep=None, record: dict | None = None, known: dict | None = None) -> list[Source]:
     """Lift every source an adapter claims into ``sink`` (and what they read into
     ``texts``), in discovery order; return those sources. ``jobs``: processes to use
     (None: every usable core, or just this one for a small scan); ``cache``: use the
@@ -161,9 +161,12 @@ def lift_sources(sources: list[Source], adapters: list, sink: Sink, texts: TextL
     cached (None: keep all; cache entries are keyed by the retention too); ``keep``
     (:class:`eksguard.engine.retention.BaseKeep`): of that, keep only what it keeps, cut as
     each source comes in, after the cache has the whole entry (REF's platform for
-    ``--diff-base``, which shares today's cache entries)."""
+    ``--diff-base``, which shares today's cache entries). ``record`` (display path ->
+    objects) is filled with what each source lifted to; a source whose display path is
+    in ``known`` (such a record) is not lifted, read or looked up again: it lifted to
+    those objects (REF's files that are today's, as they are, in today's scan)."""
     with collector_paused():
-        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep)
+        return _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep, record, known)
 
 
 class _Kept(dict):
@@ -180,7 +183,8 @@ class _Kept(dict):
         super().__setitem__(position, lifted)
 
 
-def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep) -> list[Source]:
+def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retention, keep, record=None,
+                  known=None) -> list[Source]:
     total = len(sources)
     claimed: list[tuple[int, Source, int]] = []  # (position, source, adapter index)
     for position, source in enumerate(sources):
@@ -200,6 +204,10 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
     for position, source, index in claimed:
         if overlay is not None and overlay.touches(adapters[index], source):
             here.append((position, source, index, None))
+            continue
+        if known is not None and source.display in known:
+            results[position] = Lifted(objects=list(known[source.display]))
+            done += 1
             continue
         key = store.key(adapters[index], source) if store is not None else None
         hit = store.load(key) if key is not None else None
@@ -225,8 +233,11 @@ def _lift_sources(sources, adapters, sink, texts, jobs, cache, progress, retenti
             progress(done, total, source.display)
         results[position] = _lift_here(adapters[index], source, sink.options, texts.cwd, store, key, retention)
         done += 1
-    for position, _source, _index in claimed:
-        merge(results.pop(position), sink, texts)
+    for position, source, _index in claimed:
+        lifted = results.pop(position)
+        merge(lifted, sink, texts)
+        if record is not None:
+            record[source.display] = lifted.objects
     if store is not None and any(key is not None for *_, key in todo):
         store.prune()
     return [source for _, source, _ in claimed]

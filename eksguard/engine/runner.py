@@ -113,8 +113,13 @@ def _scan(paths, plugins, cwd, stdin, rules, options, config, diff_base, progres
     sink = Sink(options={k: v for k, v in (options or {}).items() if k not in ("jobs", "cache", "retain")})
     skipped = list(found.skipped)
     texts = TextLog(cwd or Path.cwd())  # suppression comments, seen as adapters read
+    # With REF to compare: what each file lifted to, for REF's files that are today's as they are
+    lifted = {} if diff is not None and diff.base is not None else None
     scanned = lift_sources(found.sources, plugins.loaders(), sink, texts, jobs=(options or {}).get("jobs"),
-                           cache=(options or {}).get("cache", True), progress=progress, retention=retention)
+                           cache=(options or {}).get("cache", True), progress=progress, retention=retention,
+                           record=lifted)
+    if lifted is not None:
+        diff.base.today = lifted
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()
