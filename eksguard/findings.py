@@ -33,7 +33,7 @@ def pickled_by_fields(cls: type) -> type:
     writes 15% fewer bytes. Apply it over ``@dataclass`` (the class it makes)."""
     names = tuple(f.name for f in fields(cls))
     values = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
-    cls.__reduce__ = lambda self: (cls, values(self))
+    cls.__reduce__ = lambda self: (type(self), values(self))
     return cls
 
 

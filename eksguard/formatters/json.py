@@ -100,18 +100,22 @@ class JsonFormatter(Formatter):
         # output is the same as one json.dumps() of the whole. That whole, as dicts and as
         # one string, added ~95 MiB to the peak of the Action's scan of 20,000 files.
         text = json.dumps(document, indent=2, sort_keys=False) + "\n"
-        for marker, items in ((_FINDINGS, (finding_json(f) for f in self.findings)),
-                              (_SUPPRESSED, ({**finding_json(f), "suppression": suppression_json(f)}
-                                             for f in suppressed))):
-            if marker not in document["findings"] + document["suppressed"]:
+        for marker, findings, as_json in ((_FINDINGS, self.findings, finding_json),
+                                          (_SUPPRESSED, suppressed, suppressed_json)):
+            if not findings:
                 continue  # an empty list, written as such
             head, text = around(text, json.dumps(marker))
             self.stream.write(head)
-            for position, item in enumerate(items):
+            for position, finding in enumerate(findings):
                 if position:
                     self.stream.write(",\n" + ITEM_INDENT)
-                self.stream.write(indented(item, ITEM_INDENT))
+                self.stream.write(indented(as_json(finding), ITEM_INDENT))
         self.stream.write(text)
+
+
+def suppressed_json(finding: Finding) -> dict:
+    """A suppressed finding: as any other, and how it was suppressed."""
+    return {**finding_json(finding), "suppression": suppression_json(finding)}
 
 
 def indented(value: object, indent: str = "") -> str:
