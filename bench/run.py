@@ -29,6 +29,10 @@ all of them alike), and the best of the rounds for each:
   ``--jobs`` (each in its own interpreter). A shared VM's vCPUs need not add up: on the
   2-vCPU machine of 2026-12-04, two copies each took 1.2-1.3 times as long as one alone,
   so no pool could lift files faster than ~1.6 times one process there, whatever it does;
+- a pull request's scan, as the Action runs it on one: ``eksguard scan . --diff-base
+  HEAD`` from the root of a git copy of the repository in which the staged manifest
+  above was changed after the commit, warm, on every core (REF's platform for EKS504,
+  and which findings the change touched);
 - the GitHub Action's scan: the same warm scan writing the reports ``action/run.py``
   asks for (``--format github`` on stdout, SARIF and JSON files), on every core; the
   fixes' text edits (SARIF ``fixes``, JSON ``fix.edits``) and the report files are
@@ -43,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,17 +102,29 @@ def scaling(jobs: int) -> tuple[float, float]:
     return alone, max(float(proc.communicate()[0]) for proc in procs)
 
 
-def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, float]:
+def run(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int, int, float]:
     """Wall seconds, exit code, peak RSS (KiB) and CPU seconds (user + system, workers
     included) of one command."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
     return elapsed, proc.returncode, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+
+def pull_request(folder: Path, into: Path, changed: Path) -> Path:
+    """A git copy of ``folder`` at ``into``, committed, then ``changed`` (one of its
+    files) edited: what a pull request's scan (``--diff-base HEAD``) reads."""
+    shutil.copytree(folder, into, symlinks=True)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run([*git, *args], cwd=into, check=True, stdout=subprocess.DEVNULL)
+    with open(into / changed.relative_to(folder), "a", encoding="utf-8") as handle:
+        handle.write("# changed in the pull request\n")
+    return into
 
 
 def main() -> None:
@@ -154,6 +171,10 @@ def main() -> None:
               "--format", "github", "--format", "sarif", "--output", str(reports / "eksguard.sarif"),
               "--format", "json", "--output", str(reports / "eksguard.json")]
     action_best = None
+    repository = pull_request(folder, Path(tmp.name) / "pull-request", staged)
+    review = [*eksguard_command(), "scan", ".", "-qq", "--no-config", "--jobs", str(args.jobs), "--diff-base", "HEAD"]
+    run(review, env, repository)  # its own cache entries (other paths): filled here
+    review_best = None
     spin = None  # (alone, together) of the round where together / alone was best
     for _ in range(args.runs):
         alone, together = scaling(args.jobs)
@@ -173,6 +194,8 @@ def main() -> None:
         precommit = seconds if precommit is None else min(precommit, seconds)
         seconds = run(action, env)[0]
         action_best = seconds if action_best is None else min(action_best, seconds)
+        seconds = run(review, env, repository)[0]
+        review_best = seconds if review_best is None else min(review_best, seconds)
     sizes = {name: (reports / f"eksguard.{name}").stat().st_size / 1048576 for name in ("sarif", "json")}
     tmp.cleanup()
 
@@ -188,6 +211,8 @@ def main() -> None:
           f"{precommit:.2f} s ({precommit / floor:.1f}x)")
     print(f"GitHub Action's scan (annotations, SARIF {sizes['sarif']:.1f} MiB, JSON {sizes['json']:.1f} MiB), "
           f"warm, --jobs {args.jobs}: {action_best:.2f} s ({action_best / floor:.1f}x)")
+    print(f"pull request's scan (--diff-base HEAD, {staged.relative_to(folder)} changed), warm, --jobs {args.jobs}: "
+          f"{review_best:.2f} s ({review_best / floor:.1f}x)")
     alone, together = spin
     print(f"this machine: {args.jobs} processes of pure-Python work at once each took {together / alone:.2f}x "
           f"as long as one alone ({alone:.2f} s), so {args.jobs * alone / together:.1f}x the work of one "

@@ -34,3 +34,4 @@ def test_run_prints_the_table():
     assert "| files | parse floor (1 process) | jobs | eksguard cold | eksguard warm (cache) | peak memory |" in out
     assert re.search(r"^\| \d+ \| \d+\.\d\d s \| 2 \|", out, re.M), out
     assert "GitHub Action's scan" in out and "pre-commit hook" in out
+    assert re.search(r"^pull request's scan \(--diff-base HEAD, .+ changed\), warm, --jobs 2: \d+\.\d\d s", out, re.M)
