@@ -141,7 +141,12 @@ def test_node_access(entries, status):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from eksguard.model.identity import NODE_ENTRY_TYPES, access_entries_for, may_share_cluster  # noqa: E402
+from eksguard.model.identity import (  # noqa: E402
+    NODE_ENTRY_TYPES,
+    access_entries_for,
+    clusters_named,
+    may_share_cluster,
+)
 
 ENTRIES = st.lists(st.tuples(
     st.sampled_from(["arn:aws:iam::111122223333:role/KarpenterNodeRole", "arn:aws:iam::111122223333:role/Other",
@@ -186,5 +191,6 @@ def walked_node_access(p, role, cluster):
 def test_indexed_identity_lookups_match_a_walk_of_every_entry(rows, cluster):
     p = platform(*(entry(principal, cluster=where, type_=type_) for principal, type_, where in rows))
     assert access_entries_for(p, cluster) == shares(p, cluster)
+    assert clusters_named(p, cluster) == [c for c in p.of_kind(Cluster) if may_share_cluster(p, c.name, cluster)]
     found = node_access(p, "KarpenterNodeRole", cluster)
     assert (found.status, found.entry) == walked_node_access(p, "KarpenterNodeRole", cluster)

@@ -84,38 +84,46 @@ def may_share_cluster(platform: Platform, a: str | None, b: str | None) -> bool:
 
 
 def clusters_named(platform: Platform, name: str | None) -> list[Cluster]:
-    """Cluster objects that may be the cluster ``name`` (all of them for None). Kept per
-    name until the platform changes: checks ask once per node role, access entry or
-    association, and each answer walks every cluster in scope (bench/)."""
-    found = platform.derived(("clusters_named", name), lambda: [
-        c for c in platform.of_kind(Cluster) if may_share_cluster(platform, c.name, name)])
-    return list(found)
+    """Cluster objects that may be the cluster ``name`` (all of them for None), in scan
+    order: checks ask once per node role, access entry or association."""
+    return _about_cluster(platform, Cluster, name)
 
 
 def access_entries_for(platform: Platform, cluster: str | None) -> list[AccessEntry]:
-    """Access entries that may be about the cluster ``cluster`` (:func:`may_share_cluster`;
-    all of them for None), in scan order. Checks ask once per node role or cluster: an
-    index built once answers each, where walking every entry each time grew with
-    clusters times entries."""
-    entries = platform.of_kind(AccessEntry)
+    """Access entries that may be about the cluster ``cluster`` (all of them for None),
+    in scan order: checks ask once per node role or cluster."""
+    return _about_cluster(platform, AccessEntry, cluster)
+
+
+def _about_cluster(platform: Platform, view: type, cluster: str | None) -> list:
+    """Objects of ``view`` that may be about the cluster ``cluster`` (by
+    :func:`may_share_cluster`), in scan order, from an index built once per scan: walking
+    every object for each question grew with clusters times objects (EKS104, EKS103)."""
+    objects = platform.of_kind(view)
     if cluster is None or cluster not in cluster_names(platform):
-        return entries
-    anywhere, by_cluster = platform.derived("access_entries_by_cluster", lambda: _entries_by_cluster(platform))
-    return [entries[i] for i in sorted([*anywhere, *by_cluster.get(cluster, ())])]
+        return objects
+    anywhere, by_cluster = _cluster_index(platform, view)
+    return [objects[i] for i in sorted([*anywhere, *by_cluster.get(cluster, ())])]
 
 
-def _entries_by_cluster(platform: Platform) -> tuple[list[int], dict[str, list[int]]]:
-    """Positions (in ``of_kind(AccessEntry)``) of the entries that may be about any
-    cluster (naming none, or one not defined in scope), and of the others by cluster."""
-    names = cluster_names(platform)
-    anywhere: list[int] = []
-    by_cluster: dict[str, list[int]] = {}
-    for position, entry in enumerate(platform.of_kind(AccessEntry)):
-        if entry.cluster is None or entry.cluster not in names:
-            anywhere.append(position)
-        else:
-            by_cluster.setdefault(entry.cluster, []).append(position)
-    return anywhere, by_cluster
+def _cluster_index(platform: Platform, view: type) -> tuple[list[int], dict[str, list[int]]]:
+    """Positions (in ``of_kind(view)``) of the objects that may be about any cluster
+    (naming none, or one not defined in scope), and of every object by the cluster it
+    names: a cluster object's own name, anything else's ``cluster``."""
+
+    def build() -> tuple[list[int], dict[str, list[int]]]:
+        names = cluster_names(platform)
+        anywhere: list[int] = []
+        by_cluster: dict[str, list[int]] = {}
+        for position, obj in enumerate(platform.of_kind(view)):
+            named = obj.name if view is Cluster else obj.cluster
+            if named is not None:
+                by_cluster.setdefault(named, []).append(position)
+            if named is None or named not in names:
+                anywhere.append(position)
+        return anywhere, by_cluster
+
+    return platform.derived(("cluster_index", view), build)
 
 
 def auth_modes(platform: Platform, cluster: str | None) -> frozenset[str]:
@@ -132,19 +140,12 @@ def cluster_setting(platform: Platform, cluster: Cluster, key: str):
     own = cluster.setting(key)
     if own is not None or cluster.name is None:
         return own
-    same_name = platform.derived("clusters_by_name", lambda: _clusters_by_name(platform)).get(cluster.name, ())
-    found = [c.setting(key) for c in same_name if c is not cluster]
+    clusters = platform.of_kind(Cluster)
+    found = [clusters[i].setting(key) for i in _cluster_index(platform, Cluster)[1].get(cluster.name, ())
+             if clusters[i] is not cluster]
     found = [s for s in found if s is not None]
     values = {repr(s.value) for s in found}
     return found[0] if len(values) == 1 else None
-
-
-def _clusters_by_name(platform: Platform) -> dict[str, list[Cluster]]:
-    by_name: dict[str, list[Cluster]] = {}
-    for cluster in platform.of_kind(Cluster):
-        if cluster.name is not None:
-            by_name.setdefault(cluster.name, []).append(cluster)
-    return by_name
 
 
 # -- access -------------------------------------------------------------------------------
